@@ -1,0 +1,106 @@
+"""A GPT-2 forward written for sampling: a preallocated KV cache and one token at a time.
+
+Place in the data flow: prompts -> **sample** -> Rollout; `sampling.sample` uses this
+stepper for GPT-2 models (the bundled tiny LM among them) and the model's own
+forward for anything else.
+
+For a tiny model the cost of a sampling step is overhead, not arithmetic: the
+generic forward re-derives masks, grows its cache by concatenation and dispatches
+through several layers of modules per token. Here the cache for prompt + all new
+tokens is allocated once, each step writes one slot in place, and a layer is
+
+    h = x + W_o · attn(q, K[:t], V[:t]),   x' = h + MLP(LN(h))     (GPT-2, pre-norm)
+
+with the model's own weights, so the log-probs equal a fresh forward pass to float
+rounding (a test holds them to 1e-5).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+_ACTIVATIONS = {"gelu_new": lambda x: F.gelu(x, approximate="tanh"), "gelu": F.gelu, "relu": F.relu}
+
+
+def supports(model) -> bool:
+    """True for a GPT-2 whose options this forward reproduces exactly."""
+    cfg = model.config
+    return (
+        getattr(cfg, "model_type", None) == "gpt2"
+        and cfg.activation_function in _ACTIVATIONS
+        and not cfg.scale_attn_by_inverse_layer_idx
+        and cfg.scale_attn_weights
+        and not getattr(cfg, "add_cross_attention", False)
+    )
+
+
+class StaticCacheStepper:
+    """Feeds tokens to a GPT-2 and returns next-token logits, caching K and V in place.
+
+    Cache shapes: (layers, B, heads, P + max_new_tokens, head_dim). `key_ok` (B, P + max_new)
+    marks the keys a query may attend to: real prompt tokens, then each new token.
+    """
+
+    def __init__(self, model, prompt_ids: torch.Tensor, prompt_mask: torch.Tensor, max_new_tokens: int):
+        from a2c_lessons.sampling import position_ids
+
+        cfg, self.gpt = model.config, model.transformer
+        self.lm_head, self.act = model.lm_head.weight, _ACTIVATIONS[cfg.activation_function]
+        batch, self.prompt_len = prompt_ids.shape
+        length = self.prompt_len + max_new_tokens
+        if length > cfg.n_positions:
+            raise ValueError(
+                f"prompt_len + max_new_tokens = {length} exceeds the model's n_positions ({cfg.n_positions})"
+            )
+        self.heads, self.head_dim = cfg.n_head, cfg.n_embd // cfg.n_head
+        dtype, device = self.lm_head.dtype, prompt_ids.device
+        shape = (cfg.n_layer, batch, self.heads, length, self.head_dim)
+        self.keys, self.values = (
+            torch.zeros(shape, dtype=dtype, device=device),
+            torch.zeros(shape, dtype=dtype, device=device),
+        )
+        self.key_ok = torch.zeros(batch, length, dtype=torch.bool, device=device)
+        self.key_ok[:, : self.prompt_len] = prompt_mask
+        self.prompt_ids, self.positions = prompt_ids, position_ids(prompt_mask)  # (B, P)
+        self.next_pos, self.t = self.positions[:, -1:] + 1, 0  # (B, 1)
+
+    def _split(self, x: torch.Tensor) -> torch.Tensor:  # (B, L, hidden) -> (B, heads, L, head_dim)
+        return x.view(x.shape[0], x.shape[1], self.heads, self.head_dim).transpose(1, 2)
+
+    def _block(self, i: int, block, x: torch.Tensor, start: int, attn_mask: torch.Tensor) -> torch.Tensor:
+        """One GPT-2 block on x (B, L, hidden) whose tokens sit at cache slots start .. start + L."""
+        q, k, v = self._linear(block.ln_1(x), block.attn.c_attn).split(x.shape[-1], dim=-1)
+        end = start + x.shape[1]
+        self.keys[i, :, :, start:end], self.values[i, :, :, start:end] = self._split(k), self._split(v)
+        y = F.scaled_dot_product_attention(
+            self._split(q), self.keys[i, :, :, :end], self.values[i, :, :, :end], attn_mask=attn_mask
+        )  # (B, heads, L, head_dim)
+        h = x + self._linear(y.transpose(1, 2).reshape(x.shape), block.attn.c_proj)
+        return h + self._linear(self.act(self._linear(block.ln_2(h), block.mlp.c_fc)), block.mlp.c_proj)
+
+    @staticmethod
+    def _linear(x: torch.Tensor, conv1d) -> torch.Tensor:
+        # GPT-2's Conv1D stores weight as (in, out): y = x @ W + b
+        return torch.addmm(conv1d.bias, x.reshape(-1, x.shape[-1]), conv1d.weight).view(*x.shape[:-1], -1)
+
+    def __call__(self, tokens: torch.Tensor | None) -> torch.Tensor:
+        """Feed the last drawn tokens (B,) (None: the prompt); return (B, V) next-token logits."""
+        if tokens is None:
+            ids, pos, start = self.prompt_ids, self.positions, 0
+            length = self.prompt_len
+            causal = torch.ones(length, length, dtype=torch.bool, device=ids.device).tril()
+            # a query always sees itself, so left-pad queries stay finite instead of NaN
+            attn_mask = (causal & self.key_ok[:, None, :length]) | torch.eye(
+                length, dtype=torch.bool, device=ids.device
+            )
+            attn_mask = attn_mask.unsqueeze(1)  # (B, 1, P, P)
+        else:
+            ids, pos, start = tokens.unsqueeze(-1), self.next_pos, self.prompt_len + self.t
+            self.key_ok[:, start] = True
+            attn_mask = self.key_ok[:, None, None, : start + 1]  # (B, 1, 1, start + 1)
+            self.next_pos, self.t = self.next_pos + 1, self.t + 1
+        x = self.gpt.wte(ids) + self.gpt.wpe(pos)  # (B, L, hidden)
+        for i, block in enumerate(self.gpt.h):
+            x = self._block(i, block, x, start, attn_mask)
+        return F.linear(self.gpt.ln_f(x[:, -1]), self.lm_head).float()  # (B, V)

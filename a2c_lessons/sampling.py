@@ -1,0 +1,284 @@
+"""Sampling y ~ pi_theta(. | x) for a batch of prompts, and the `Rollout` it returns.
+
+Place in the data flow: prompts -> **sample** -> Rollout -> score -> values -> gae -> a2c_loss.
+
+Each new token is drawn from the sampling distribution
+
+    pi_T(. | x, y_<t) = softmax(logits / T), then top-k / top-p truncated and renormalised,
+
+and `Rollout.logprobs` holds log pi_T(y_t | x, y_<t) of the drawn tokens: the same
+numbers `logprobs_of` recomputes with gradients for the loss. Prompts are padded on
+the left; position ids count real tokens only, so a padded prompt sees exactly what
+it would see alone.
+
+The loop keeps everything on the model's device. On a GPU it asks whether the
+batch is done only every `_DONE_CHECK_EVERY` tokens, since a per-token `.item()`
+would stall the pipeline; on the CPU there is no device to wait for, so it asks
+every token and stops as soon as the last row ends. GPT-2 models take the static-cache
+fast path of `fastpath.py`; any other causal LM runs its own forward with its own
+cache (`fast=False` forces this plain path everywhere).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from a2c_lessons.masked import check_shape
+from a2c_lessons.policy import Policy
+
+_DONE_CHECK_EVERY = 8
+
+
+@dataclass
+class Rollout:
+    """A batch of sampled responses. Shapes: B = batch, P = prompt_len, T = time.
+
+    prompt_ids: (B, P) long, prompts padded on the left with the pad token.
+    prompt_mask: (B, P) bool, True on real prompt tokens.
+    response_ids: (B, T) long, sampled tokens; the pad token after a row's EOS.
+    logprobs: (B, T) float, log pi_T(y_t | x, y_<t) at sampling temperature; 0 where masked.
+    mask: (B, T) bool, True on generated, non-pad tokens (a row's EOS included).
+    prompts: the B prompt strings; texts: the B decoded responses (special tokens dropped).
+    temperature, top_k, top_p: the settings that made `logprobs`, needed to remake them.
+    """
+
+    prompt_ids: torch.Tensor
+    prompt_mask: torch.Tensor
+    response_ids: torch.Tensor
+    logprobs: torch.Tensor
+    mask: torch.Tensor
+    prompts: list[str]
+    texts: list[str]
+    temperature: float = 1.0
+    top_k: int | None = None
+    top_p: float | None = None
+
+    @property
+    def input_ids(self) -> torch.Tensor:
+        """(B, P + T) long: prompt and response, the sequence the model reads."""
+        return torch.cat([self.prompt_ids, self.response_ids], dim=1)
+
+    @property
+    def attention_mask(self) -> torch.Tensor:
+        """(B, P + T) bool: real prompt tokens and generated tokens."""
+        return torch.cat([self.prompt_mask, self.mask], dim=1)
+
+    @property
+    def last_token_idx(self) -> torch.Tensor:
+        """(B,) long: index in time of each row's last generated token (where the reward sits)."""
+        return self.mask.sum(dim=1) - 1
+
+    @property
+    def reviews(self) -> list[str]:
+        """Prompt and response joined: the full text a reward judges."""
+        return [f"{p} {t}".strip() for p, t in zip(self.prompts, self.texts)]
+
+
+def check_sampling_args(temperature: float, top_k: int | None, top_p: float | None) -> None:
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    if top_k is not None and top_k < 1:
+        raise ValueError(f"top_k must be a positive integer or None, got {top_k}")
+    if top_p is not None and not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+
+
+def sampling_logprobs(
+    logits: torch.Tensor, *, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None
+) -> torch.Tensor:
+    """log pi_T over the vocabulary: tempered, then truncated, then renormalised.
+
+    Args:
+        logits: (..., V) float, raw next-token logits.
+    Returns:
+        (..., V) float log-probabilities; -inf on tokens top-k / top-p removed.
+    """
+    logits = logits / temperature
+    if top_k is not None and top_k < logits.shape[-1]:
+        kth = torch.topk(logits, top_k, dim=-1).values[..., -1:]
+        logits = logits.masked_fill(logits < kth, float("-inf"))
+    if top_p is not None and top_p < 1:
+        sorted_logits, order = torch.sort(logits, dim=-1, descending=True)
+        sorted_probs = sorted_logits.softmax(dim=-1)
+        # drop a token once the tokens before it already hold top_p of the mass
+        drop_sorted = (sorted_probs.cumsum(dim=-1) - sorted_probs) >= top_p
+        drop = drop_sorted.scatter(-1, order, drop_sorted)
+        logits = logits.masked_fill(drop, float("-inf"))
+    return F.log_softmax(logits, dim=-1)
+
+
+def draw(logprobs: torch.Tensor, uniforms: torch.Tensor) -> torch.Tensor:
+    """Inverse-CDF draw: the token whose CDF interval holds u.
+
+    Args:
+        logprobs: (B, V) float, log pi_T of the next token.
+        uniforms: (B,) float in [0, 1).
+    Returns:
+        (B,) long token ids; a token of probability 0 is never drawn.
+    """
+    cdf = logprobs.exp().cumsum(dim=-1)  # (B, V)
+    # scale u by the total so rounding in the cumsum cannot push u past the last token
+    u = uniforms.unsqueeze(-1) * cdf[:, -1:]
+    return torch.searchsorted(cdf, u, right=True).squeeze(-1).clamp_(max=logprobs.shape[-1] - 1)
+
+
+def sample_next_token(
+    logits: torch.Tensor, *, temperature: float = 1.0, generator: torch.Generator | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One sampling step: softmax(logits / T), then a draw.
+
+    Args:
+        logits: (B, V) float next-token logits.
+    Returns:
+        tokens: (B,) long; logprobs: (B,) float, log pi_T(token).
+    """
+    logprobs = sampling_logprobs(logits, temperature=temperature)
+    uniforms = torch.rand(logits.shape[0], generator=generator, device=logits.device)
+    tokens = draw(logprobs, uniforms)
+    return tokens, logprobs.gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
+
+
+def position_ids(attention_mask: torch.Tensor) -> torch.Tensor:
+    """(B, L) long: the running count of real tokens, so left padding shifts nothing."""
+    return (attention_mask.long().cumsum(dim=-1) - 1).clamp_(min=0)
+
+
+def encode_prompts(policy: Policy, prompts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Tokenise and left-pad: (B, P) long ids and (B, P) bool mask, on the policy's device."""
+    if isinstance(prompts, str) or not prompts:
+        raise ValueError("prompts must be a non-empty list of strings")
+    enc = policy.tokenizer(list(prompts), padding=True, return_tensors="pt")
+    if policy.tokenizer.padding_side != "left":
+        raise ValueError("the policy's tokenizer must pad on the left (load it with load_policy)")
+    return enc.input_ids.to(policy.device), enc.attention_mask.to(policy.device).bool()
+
+
+class _PlainStepper:
+    """Any causal LM: its own forward and its own (dynamic) KV cache."""
+
+    def __init__(self, model, prompt_ids, prompt_mask, max_new_tokens):
+        self.model, self.attention_mask, self.cache = model, prompt_mask.long(), None
+        self.next_pos = position_ids(prompt_mask)[:, -1:] + 1  # (B, 1)
+        self.first = (prompt_ids, position_ids(prompt_mask))
+
+    def __call__(self, tokens: torch.Tensor | None) -> torch.Tensor:
+        """Feed the last drawn tokens (None for the prompt); return (B, V) next-token logits."""
+        if tokens is None:
+            ids, pos = self.first
+        else:
+            ids, pos = tokens.unsqueeze(-1), self.next_pos
+            self.attention_mask = F.pad(self.attention_mask, (0, 1), value=1)
+            self.next_pos = self.next_pos + 1
+        out = self.model(
+            input_ids=ids, attention_mask=self.attention_mask, position_ids=pos, cache=self.cache, use_cache=True
+        )
+        self.cache = out.cache
+        return out.logits[:, -1].float()
+
+
+def _stepper(policy: Policy, prompt_ids, prompt_mask, max_new_tokens: int, fast: bool):
+    from a2c_lessons import fastpath
+
+    if fast and fastpath.supports(policy.model):
+        return fastpath.StaticCacheStepper(policy.model, prompt_ids, prompt_mask, max_new_tokens)
+    return _PlainStepper(policy.model, prompt_ids, prompt_mask, max_new_tokens)
+
+
+@torch.no_grad()  # not inference_mode: rollout tensors later meet tensors that need grad
+def sample(
+    policy: Policy,
+    prompts: list[str],
+    max_new_tokens: int,
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    seed: int | None = None,
+    generator: torch.Generator | None = None,
+    uniforms: torch.Tensor | None = None,
+    fast: bool = True,
+) -> Rollout:
+    """Sample one response per prompt with a KV cache, stopping each row at EOS.
+
+    Args:
+        prompts: B strings (the tokenizer adds BOS); lengths may differ.
+        max_new_tokens: T, the most tokens drawn per row.
+        seed / generator: the randomness; the same seed gives the same tokens.
+        uniforms: (B, T) float in [0, 1), the draws themselves (tests pass them to
+            replay one row of a batch alone); default drawn from the generator.
+        fast: use the static-cache fast path when the model supports it.
+    Returns:
+        A `Rollout` with (B, T) response ids, log-probs and mask.
+    """
+    check_sampling_args(temperature, top_k, top_p)
+    if max_new_tokens < 1:
+        raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
+    prompt_ids, prompt_mask = encode_prompts(policy, prompts)
+    batch, device = prompt_ids.shape[0], prompt_ids.device
+    if uniforms is None:
+        if generator is None and seed is not None:
+            generator = torch.Generator(device).manual_seed(seed)
+        uniforms = torch.rand(batch, max_new_tokens, generator=generator, device=device)
+    check_shape(uniforms, (batch, max_new_tokens), "uniforms")
+    eos, pad = policy.tokenizer.eos_token_id, policy.tokenizer.pad_token_id
+    step = _stepper(policy, prompt_ids, prompt_mask, max_new_tokens, fast)
+
+    response_ids = torch.full((batch, max_new_tokens), pad, dtype=torch.long, device=device)
+    logprobs = torch.zeros(batch, max_new_tokens, device=device)
+    mask = torch.zeros(batch, max_new_tokens, dtype=torch.bool, device=device)
+    done = torch.zeros(batch, dtype=torch.bool, device=device)
+    check_every = 1 if device.type == "cpu" else _DONE_CHECK_EVERY
+    tokens = None
+    for t in range(max_new_tokens):
+        token_logprobs = sampling_logprobs(step(tokens), temperature=temperature, top_k=top_k, top_p=top_p)
+        tokens = draw(token_logprobs, uniforms[:, t])
+        alive = ~done
+        response_ids[:, t] = torch.where(alive, tokens, pad)
+        logprobs[:, t] = torch.where(alive, token_logprobs.gather(-1, tokens.unsqueeze(-1)).squeeze(-1), 0.0)
+        mask[:, t] = alive
+        done = done | (tokens == eos)
+        if (t + 1) % check_every == 0 and bool(done.all()):
+            break
+    texts = policy.tokenizer.batch_decode(response_ids[:, : t + 1], skip_special_tokens=True)
+    return Rollout(
+        prompt_ids, prompt_mask, response_ids[:, : t + 1], logprobs[:, : t + 1], mask[:, : t + 1],
+        list(prompts), [s.strip() for s in texts], temperature, top_k, top_p,
+    )  # fmt: skip
+
+
+def response_forward(model, rollout: Rollout) -> tuple[torch.Tensor, torch.Tensor]:
+    """One forward pass over prompt + response, with gradients.
+
+    Returns:
+        logits: (B, T, V) float, the raw logits that predict each response token.
+        hidden: (B, T, hidden) float, the last hidden state at the same positions: the
+            state (x, y_<t) that a value head maps to V(x, y_<t).
+    """
+    attention_mask = rollout.attention_mask
+    out = model(
+        input_ids=rollout.input_ids,
+        attention_mask=attention_mask.long(),
+        position_ids=position_ids(attention_mask),
+        output_hidden_states=True,
+    )
+    prompt_len, time = rollout.prompt_ids.shape[1], rollout.response_ids.shape[1]
+    # the logits at position i predict token i + 1: shift by one
+    window = slice(prompt_len - 1, prompt_len + time - 1)
+    return out.logits[:, window].float(), out.hidden_states[-1][:, window]  # (B, T, V), (B, T, hidden)
+
+
+def gather_logprobs(logits: torch.Tensor, rollout: Rollout) -> torch.Tensor:
+    """(B, T) float: log pi_T(y_t) of the rollout's tokens from (B, T, V) logits, 0 where masked."""
+    logprobs = sampling_logprobs(logits, temperature=rollout.temperature, top_k=rollout.top_k, top_p=rollout.top_p)
+    token_logprobs = logprobs.gather(-1, rollout.response_ids.unsqueeze(-1)).squeeze(-1)  # (B, T)
+    # where(), not multiplication: a pad token may sit at -inf after top-k, and 0 * inf is NaN
+    return torch.where(rollout.mask, token_logprobs, 0.0)
+
+
+def logprobs_of(model, rollout: Rollout) -> torch.Tensor:
+    """(B, T) float: log pi_T(y_t | x, y_<t) under `model`'s current weights, with gradients."""
+    logits, _ = response_forward(model, rollout)
+    return gather_logprobs(logits, rollout)
