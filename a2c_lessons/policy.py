@@ -15,6 +15,10 @@ from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+from transformers.utils import logging as hf_logging
+
+# a progress bar for loading 28 tensors is noise in every notebook cell and test log
+hf_logging.disable_progress_bar()
 
 TINY_LM_PATH = Path(__file__).parent / "tinylm"
 
