@@ -65,6 +65,11 @@ class StaticCacheStepper:
         self.prompt_ids, self.positions = prompt_ids, position_ids(prompt_mask)  # (B, P)
         self.next_pos, self.t = self.positions[:, -1:] + 1, 0  # (B, 1)
 
+    def keep(self, rows: torch.Tensor) -> None:
+        """Go on with these rows (indices into the current batch) only."""
+        self.keys, self.values = self.keys[:, rows], self.values[:, rows]
+        self.key_ok, self.next_pos = self.key_ok[rows], self.next_pos[rows]
+
     def _split(self, x: torch.Tensor) -> torch.Tensor:  # (B, L, hidden) -> (B, heads, L, head_dim)
         return x.view(x.shape[0], x.shape[1], self.heads, self.head_dim).transpose(1, 2)
 

@@ -14,7 +14,8 @@ it would see alone.
 The loop keeps everything on the model's device. On a GPU it asks whether the
 batch is done only every `_DONE_CHECK_EVERY` tokens, since a per-token `.item()`
 would stall the pipeline; on the CPU there is no device to wait for, so it asks
-every token and stops as soon as the last row ends. GPT-2 models take the static-cache
+every token, stops as soon as the last row ends, and once half the rows have
+ended drops them from the static-cache forward. GPT-2 models take the static-cache
 fast path of `fastpath.py`; any other causal LM runs its own forward with its own
 cache (`fast=False` forces this plain path everywhere).
 """
@@ -29,7 +30,7 @@ import torch.nn.functional as F
 from a2c_lessons.masked import check_shape
 from a2c_lessons.policy import Policy
 
-_DONE_CHECK_EVERY = 8
+_DONE_CHECK_EVERY = 8  # tokens between the GPU loop's checks for the end of the batch
 
 
 @dataclass
@@ -230,18 +231,24 @@ def sample(
     logprobs = torch.zeros(batch, max_new_tokens, device=device)
     mask = torch.zeros(batch, max_new_tokens, dtype=torch.bool, device=device)
     done = torch.zeros(batch, dtype=torch.bool, device=device)
-    check_every = 1 if device.type == "cpu" else _DONE_CHECK_EVERY
+    on_cpu = device.type == "cpu"
+    rows = torch.arange(batch, device=device)  # the rows the stepper still computes
     tokens = None
     for t in range(max_new_tokens):
         token_logprobs = sampling_logprobs(step(tokens), temperature=temperature, top_k=top_k, top_p=top_p)
-        tokens = draw(token_logprobs, uniforms[:, t])
-        alive = ~done
-        response_ids[:, t] = torch.where(alive, tokens, pad)
-        logprobs[:, t] = torch.where(alive, token_logprobs.gather(-1, tokens.unsqueeze(-1)).squeeze(-1), 0.0)
-        mask[:, t] = alive
-        done = done | (tokens == eos)
-        if (t + 1) % check_every == 0 and bool(done.all()):
+        tokens = draw(token_logprobs, uniforms[rows, t])
+        alive = ~done[rows]
+        response_ids[rows, t] = torch.where(alive, tokens, pad)
+        logprobs[rows, t] = torch.where(alive, token_logprobs.gather(-1, tokens.unsqueeze(-1)).squeeze(-1), 0.0)
+        mask[rows, t] = alive
+        done[rows] |= tokens == eos
+        if (on_cpu or (t + 1) % _DONE_CHECK_EVERY == 0) and bool(done.all()):
             break
+        if on_cpu and hasattr(step, "keep") and 2 * int((~done[rows]).sum()) <= len(rows):
+            # half the rows have ended: stop computing them (on a GPU this would cost a sync)
+            still = (~done[rows]).nonzero().squeeze(-1)
+            step.keep(still)
+            rows, tokens = rows[still], tokens[still]
     texts = policy.tokenizer.batch_decode(response_ids[:, : t + 1], skip_special_tokens=True)
     return Rollout(
         prompt_ids, prompt_mask, response_ids[:, : t + 1], logprobs[:, : t + 1], mask[:, : t + 1],
