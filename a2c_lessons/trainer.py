@@ -122,7 +122,8 @@ class A2CTrainer:
         # pi_ref: the starting weights, frozen; dropout is off in all three models (eval mode)
         self.ref_model = copy.deepcopy(self.policy.model).eval().requires_grad_(False)
         critic_model = copy.deepcopy(self.policy.model).eval() if cfg.separate_critic else None
-        actor_critic = ActorCritic(self.policy.model, critic_model).to(self.accelerator.device)
+        # eval mode throughout: dropout would make the loss's log-probs differ from the sampler's
+        actor_critic = ActorCritic(self.policy.model, critic_model).to(self.accelerator.device).eval()
         optimizer = torch.optim.Adam(actor_critic.parameters(), lr=cfg.lr)
         self.actor_critic, self.optimizer = self.accelerator.prepare(actor_critic, optimizer)
         self.generator = torch.Generator("cpu").manual_seed(cfg.seed)

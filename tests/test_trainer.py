@@ -42,6 +42,13 @@ def test_probability_ratio_is_one_when_old_and_new_weights_match():
         assert trainer.step()["ratio_max_dev"] < 1e-5
 
 
+def test_dropout_is_off_in_policy_reference_and_critic():
+    trainer = A2CTrainer(dataclasses.replace(SMALL, separate_critic=True))
+    trainer.step()
+    modules = [trainer.actor_critic, trainer.ref_model, trainer.policy.model]
+    assert not any(m.training for module in modules for m in module.modules())
+
+
 def test_same_seed_gives_the_same_metrics_twice():
     first = A2CTrainer(SMALL).train(3, progress=False)
     second = A2CTrainer(SMALL).train(3, progress=False)
