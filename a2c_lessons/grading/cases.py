@@ -1,0 +1,146 @@
+"""Seeded inputs for the coding exercises, and the one-SGD-step reference for "which way does pi move".
+
+Every case is drawn from a fixed seed, so grading is deterministic. Pad entries
+(mask False) hold random numbers on purpose: a function that ignores the mask gets
+a different answer, and the grader can say so. The probability-change reference
+takes one real gradient step on the library's `a2c_loss`, so "A > 0 raises pi" is
+checked against autograd rather than restated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass
+class Batch:
+    """A random (batch, time) case. Shapes: B = batch, T = time.
+
+    logprobs: (B, T) float, log pi of sampled tokens, in [-4, -0.05]; random on pads too.
+    advantages, rewards, values: (B, T) float, standard normal; random on pads too.
+    mask: (B, T) bool, True on a prefix of each row; row 0 is full, the last row has one token.
+    """
+
+    seed: int | None  # None for a hand-written case
+    logprobs: torch.Tensor
+    advantages: torch.Tensor
+    rewards: torch.Tensor
+    values: torch.Tensor
+    mask: torch.Tensor
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return tuple(self.mask.shape)
+
+    def describe(self) -> str:
+        """The case in words, for a failure message."""
+        lengths = [int(n) for n in self.mask.sum(dim=1)]
+        origin = "the hand-worked case" if self.seed is None else f"seed {self.seed}"
+        return f"a batch of {self.shape[0]} responses of lengths {lengths} padded to {self.shape[1]} ({origin})"
+
+    def inputs(self, *names: str) -> list[torch.Tensor]:
+        """Fresh copies of the named tensors, so a student's in-place edit cannot change the reference's inputs."""
+        return [getattr(self, name).clone() for name in names]
+
+
+def random_batch(seed: int, batch: int = 4, time: int = 6) -> Batch:
+    """A Batch drawn from `seed` (float32, as a Rollout holds)."""
+    gen = torch.Generator().manual_seed(seed)
+    lengths = torch.randint(1, time + 1, (batch,), generator=gen)
+    lengths[0], lengths[-1] = time, 1  # one full row and one single-token row: the edges where off-by-ones live
+    mask = torch.arange(time) < lengths.unsqueeze(1)  # (B, T)
+    logprobs = -(torch.rand(batch, time, generator=gen) * 3.95 + 0.05)
+    normal = [torch.randn(batch, time, generator=gen) for _ in range(3)]
+    return Batch(seed, logprobs, *normal, mask)
+
+
+def full_mask(mask: torch.Tensor) -> torch.Tensor:
+    """(B, T) all True: feeding it to the library gives what a function that ignores the mask returns."""
+    return torch.ones_like(mask)
+
+
+def probability_changes(
+    loss_fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
+    advantages: torch.Tensor,
+    mask: torch.Tensor,
+    *,
+    vocab: int = 5,
+    lr: float = 0.1,
+    seed: int = 0,
+) -> torch.Tensor:
+    """How pi(y_t) of each sampled token changes after one SGD step on `loss_fn`.
+
+    Each (b, t) gets its own logits over `vocab` tokens, so tokens do not interact
+    and the change of pi(y_t) is driven by that token's own advantage alone.
+
+    Args:
+        loss_fn: (logprobs, advantages, mask) -> () loss, e.g. `losses.a2c_loss`.
+        advantages: (B, T) float; mask: (B, T) bool.
+    Returns:
+        (B, T) float64, pi_new(y_t) - pi_old(y_t); exactly 0 where the loss has no gradient.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    logits = torch.randn(*mask.shape, vocab, generator=gen, dtype=torch.float64, requires_grad=True)  # (B, T, V)
+    tokens = torch.randint(vocab, mask.shape, generator=gen).unsqueeze(-1)  # (B, T, 1)
+    logprobs = F.log_softmax(logits, dim=-1).gather(-1, tokens).squeeze(-1)  # (B, T)
+    loss = loss_fn(logprobs, advantages.double(), mask)
+    (grad,) = torch.autograd.grad(loss, logits, allow_unused=True)
+    grad = torch.zeros_like(logits) if grad is None else grad
+    with torch.no_grad():
+        old = logits.softmax(-1).gather(-1, tokens).squeeze(-1)
+        new = (logits - lr * grad).softmax(-1).gather(-1, tokens).squeeze(-1)
+    return new - old
+
+
+# ---------------------------------------------------------------- fresh numbers for the concept questions 4 and 5
+
+# the shortcuts students take instead of comparing terms: name -> rule(pair) -> True if it picks token a
+NAIVE_RULES = {
+    "the larger advantage": lambda p: p[1] > p[3],
+    "the larger log-probability": lambda p: p[0] > p[2],
+    "the larger magnitude |log pi * A|": lambda p: abs(p[0] * p[1]) > abs(p[2] * p[3]),
+}
+
+
+def token_pairs(seed: int, n: int = 6) -> list[tuple[float, float, float, float]]:
+    """(logprob_a, advantage_a, logprob_b, advantage_b) pairs whose terms differ by more than 0.1.
+
+    Every naive rule (larger advantage, larger log-prob, larger |term|) picks the
+    wrong token for at least two pairs, so only comparing log pi * A passes.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    broken = dict.fromkeys(NAIVE_RULES, 0)
+    pairs: list[tuple[float, float, float, float]] = []
+    while len(pairs) < n or min(broken.values()) < 2:
+        logprobs = [-int(i) / 10 for i in torch.randint(1, 50, (2,), generator=gen)]  # -0.1 .. -4.9
+        advantages = [int(i) / 10 for i in torch.randint(-40, 41, (2,), generator=gen)]  # -4.0 .. 4.0
+        pair = (logprobs[0], advantages[0], logprobs[1], advantages[1])
+        a_wins = pair[0] * pair[1] > pair[2] * pair[3]
+        if abs(pair[0] * pair[1] - pair[2] * pair[3]) <= 0.1 or 0.0 in advantages:
+            continue
+        breaks = [name for name, rule in NAIVE_RULES.items() if rule(pair) != a_wins]
+        if len(pairs) < n or any(broken[name] < 2 for name in breaks):
+            pairs.append(pair)
+            for name in breaks:
+                broken[name] += 1
+    return pairs
+
+
+def advantage_claims(seed: int) -> list[tuple[float, str]]:
+    """(advantage, claim) cases: each claim with a positive, a negative and a zero advantage, in a seeded order."""
+    gen = torch.Generator().manual_seed(seed)
+    size = [int(i) / 10 for i in torch.randint(1, 31, (4,), generator=gen)]  # 0.1 .. 3.0
+    cases = [
+        (size[0], "more likely"),
+        (-size[1], "more likely"),
+        (0.0, "more likely"),
+        (size[2], "less likely"),
+        (-size[3], "less likely"),
+        (0.0, "less likely"),
+    ]
+    order = torch.randperm(len(cases), generator=gen).tolist()
+    return [cases[i] for i in order]

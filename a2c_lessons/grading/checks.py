@@ -1,0 +1,89 @@
+"""Checks of a student's tensor output against the library, naming the mistake when it is a known one.
+
+A wrong answer is worth more than "mismatch": the grader computes a few known-wrong
+versions of the formula (sign flipped, mask ignored, off by one, ...) on the same
+inputs, and if the student's output equals one of them, the failure says which.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from a2c_lessons.grading.student import fail
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "a scalar, shape ()" if shape == () else f"shape {tuple(shape)}"
+
+
+def expect_tensor(
+    out: Any, fn: str, shape: tuple[int, ...], *, hints: dict[tuple[int, ...], str] | None = None, integer: bool = False
+) -> torch.Tensor:
+    """`out` as a finite tensor of `shape`, or fail saying what came back instead.
+
+    Args:
+        out: what the student's function returned.
+        fn: its name, for the message.
+        shape: the shape the library returns for these inputs.
+        hints: shape -> the likely mistake behind returning that shape.
+        integer: expect integer values (token ids, directions) rather than floats.
+    """
+    if not isinstance(out, torch.Tensor):
+        fail(f"{fn} returned {type(out).__name__}, expected a torch.Tensor with {_shape_text(shape)}.")
+    if tuple(out.shape) != tuple(shape):
+        hint = (hints or {}).get(tuple(out.shape), "")
+        fail(f"{fn} returned {_shape_text(tuple(out.shape))}, expected {_shape_text(shape)}. {hint}".strip())
+    if out.is_complex() or out.dtype == torch.bool:
+        fail(f"{fn} returned a {out.dtype} tensor, expected {'integers' if integer else 'real numbers'}.")
+    if not integer and not out.is_floating_point():
+        fail(f"{fn} returned a {out.dtype} tensor, expected floats (an integer dtype drops the fractions).")
+    if out.is_floating_point() and not bool(torch.isfinite(out).all()):
+        bad = tuple(int(i) for i in torch.nonzero(~torch.isfinite(out))[0]) if out.dim() else ()
+        fail(f"{fn} returned {float(out[bad]) if bad else float(out)} at index {bad}: NaN or inf, expected a number.")
+    return out
+
+
+def close(a: torch.Tensor, b: torch.Tensor, *, atol: float = 1e-5, rtol: float = 1e-4) -> bool:
+    """Same shape and equal within tolerance (in float64, so a float32 answer is fine)."""
+    return a.shape == b.shape and bool(torch.allclose(a.double(), b.double(), atol=atol, rtol=rtol))
+
+
+def _first_difference(got: torch.Tensor, expected: torch.Tensor, atol: float, rtol: float) -> str:
+    if got.dim() == 0:
+        return f"got {float(got):.6g}, expected {float(expected):.6g}"
+    off = ~torch.isclose(got.double(), expected.double(), atol=atol, rtol=rtol)
+    index = tuple(int(i) for i in torch.nonzero(off)[0])
+    return f"first difference at index {index}: got {float(got[index]):.6g}, expected {float(expected[index]):.6g}"
+
+
+def expect_close(
+    got: torch.Tensor,
+    expected: torch.Tensor,
+    fn: str,
+    case: str,
+    *,
+    wrong: dict[str, torch.Tensor] | None = None,
+    mask: torch.Tensor | None = None,
+    atol: float = 1e-5,
+    rtol: float = 1e-4,
+) -> None:
+    """Pass if `got` matches the library's `expected`; else fail naming the known mistake `got` matches.
+
+    Args:
+        got, expected: the student's output and the library's, same shape.
+        fn: the function's name; case: the inputs in words ("a batch of 4 responses of lengths ...").
+        wrong: message -> the output of a known-wrong version on the same inputs; the first match names the bug.
+        mask: for a (batch, time) output, True on real tokens: an output right there but not 0 on pads says so.
+    """
+    got, expected = got.detach(), expected.detach()
+    if close(got, expected, atol=atol, rtol=rtol):
+        return
+    for message, wrong_output in (wrong or {}).items():
+        wrong_output = wrong_output.detach()
+        if not close(wrong_output, expected, atol=atol, rtol=rtol) and close(got, wrong_output, atol=atol, rtol=rtol):
+            fail(f"{fn} on {case}: {message}")
+    if mask is not None and close(got[mask], expected[mask], atol=atol, rtol=rtol):
+        fail(f"{fn} on {case}: right on the real tokens, but pad entries (mask False) must be exactly 0.")
+    fail(f"{fn} does not match the library on {case}: {_first_difference(got, expected, atol, rtol)}.")

@@ -1,0 +1,172 @@
+"""The autograder as a pytest plugin: points per test, a time limit per test, a summary table, results.json.
+
+`exercises/conftest.py` loads it (`pytest_plugins = ["a2c_lessons.grading.plugin"]`), so
+
+    pytest exercises/                              grades everything and prints points per exercise
+    pytest exercises -k utility                    grades the matching exercises only
+    pytest exercises/ --grades-json results.json   also writes Gradescope's results.json
+
+Tests get two fixtures: `student` (the submission's modules, each call guarded) and
+`answer_key` (the hashed concept-question keys). The submission folder is the test
+file's nearest folder that holds a conftest.py, so hidden tests in a subfolder
+grade the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from a2c_lessons.grading.answers import AnswerKey
+from a2c_lessons.grading.limits import GradingTimeout, time_limit
+from a2c_lessons.grading.points import HIDDEN, VISIBLE, TestResult, exercise_of
+from a2c_lessons.grading.report import crash_results, gradescope, summary_table, write_json
+from a2c_lessons.grading.student import Student
+
+DEFAULT_TIMEOUT_S = 10.0
+_MAX_OUTPUT_LINES = 30
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("a2c-lessons grading")
+    group.addoption("--grades-json", metavar="PATH", help="write the grades as Gradescope results.json to PATH")
+    group.addoption("--grades-log", metavar="PATH", help="append one JSON line per graded test to PATH (batch grading)")
+    group.addoption(
+        "--grade-timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="S",
+        help=f"time limit of each graded test in seconds (default {DEFAULT_TIMEOUT_S:g})",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "points(n, hidden=False, timeout=None): points, visibility and time limit")
+    sys.dont_write_bytecode = True  # the exercises folder is the student's: leave no __pycache__ in it
+    if not config.pluginmanager.has_plugin("a2c-lessons-grader"):
+        config.pluginmanager.register(Grader(config), "a2c-lessons-grader")
+
+
+def grading_folder(test_path: Path) -> Path:
+    """The submission folder of a test file: its nearest folder with a conftest.py."""
+    for folder in Path(test_path).resolve().parents:
+        if (folder / "conftest.py").is_file():
+            return folder
+    return Path(test_path).resolve().parent
+
+
+@pytest.fixture
+def student(request: pytest.FixtureRequest) -> Student:
+    """The submission's modules; `student.call("ex11_x", "fn", ...)` runs one student function under guard."""
+    return Student(grading_folder(request.path))
+
+
+_keys: dict[Path, AnswerKey] = {}
+
+
+@pytest.fixture
+def answer_key(request: pytest.FixtureRequest) -> AnswerKey:
+    """The concept-question keys of the submission folder (hashed; read once per run)."""
+    folder = grading_folder(request.path)
+    if folder not in _keys:
+        _keys[folder] = AnswerKey.load(folder)
+    return _keys[folder]
+
+
+def _label(item: pytest.Item) -> str:
+    doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
+    label = doc[0].rstrip(".") if doc else getattr(item, "originalname", item.name)
+    callspec = getattr(item, "callspec", None)
+    return f"{label} [{callspec.id}]" if callspec else label
+
+
+def _failure_text(call: pytest.CallInfo, report: pytest.TestReport) -> str:
+    """What the student reads about a failure: our message, or the tail of an unexpected traceback."""
+    exc = call.excinfo.value if call.excinfo else None
+    if isinstance(exc, pytest.fail.Exception):
+        return str(exc.msg)
+    if isinstance(exc, GradingTimeout):
+        return f"This test ran past its time limit of {exc.limit_s:g} s."
+    if isinstance(exc, AssertionError) and str(exc):
+        return str(exc)
+    tail = "\n".join(report.longreprtext.splitlines()[-_MAX_OUTPUT_LINES:])
+    return f"Error while grading (in {report.when}); the test fails:\n{tail}"
+
+
+class Grader:
+    """Collects one TestResult per selected test and reports them."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self.results: dict[str, TestResult] = {}
+        self.crashes: list[str] = []
+        self.start = time.monotonic()
+
+    def _log(self, entry: dict) -> None:
+        path = self.config.getoption("grades_log")
+        if path:  # appended and closed per line, so a killed run leaves every finished test behind
+            with open(path, "a") as log:
+                log.write(json.dumps(entry) + "\n")
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.crashes.append(f"collecting {report.nodeid or 'the tests'} failed:\n{report.longreprtext}")
+
+    def pytest_internalerror(self, excrepr) -> None:
+        self.crashes.append(f"pytest internal error:\n{excrepr}")
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            mark = item.get_closest_marker("points")
+            n = mark.args[0] if mark and mark.args else 0.0
+            hidden = bool(mark and mark.kwargs.get("hidden"))
+            module = getattr(item, "module", None)
+            exercise = exercise_of(item.path.stem, getattr(module, "EXERCISE", None))
+            self.results[item.nodeid] = TestResult(
+                item.nodeid, f"{exercise}: {_label(item)}", exercise, float(n), HIDDEN if hidden else VISIBLE
+            )
+        self._log({"collected": [r.as_dict() for r in self.results.values()]})
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item):
+        mark = item.get_closest_marker("points")
+        limit = (mark.kwargs.get("timeout") if mark else None) or self.config.getoption("grade_timeout")
+        with time_limit(limit):
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        result = self.results.get(item.nodeid)
+        last_phase = report.when == "call" or (report.when == "setup" and not report.passed)
+        if result is not None and (last_phase or (report.when == "teardown" and report.failed)):
+            if report.skipped:
+                result.record(False, f"skipped: {report.longrepr[2] if isinstance(report.longrepr, tuple) else ''}")
+            else:
+                result.record(report.passed, "passed" if report.passed else _failure_text(call, report))
+            if report.when == "setup" and report.failed:  # no student code runs in setup: the grader is broken
+                self.crashes.append(f"setting up {item.nodeid} failed:\n{report.longreprtext}")
+            self._log({"nodeid": item.nodeid, "passed": result.status == "passed", "output": result.output})
+        return report
+
+    def _report(self) -> dict:
+        if self.crashes:
+            return crash_results("\n\n".join(self.crashes))
+        return gradescope(list(self.results.values()), execution_time=time.monotonic() - self.start)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        path = self.config.getoption("grades_json")
+        if path:
+            write_json(Path(path), self._report())
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if self.crashes:
+            terminalreporter.section("autograder failed", red=True)
+            terminalreporter.write_line("\n\n".join(self.crashes))
+        elif self.results:
+            terminalreporter.section("a2c-lessons grades")
+            terminalreporter.write_line(summary_table(list(self.results.values())))

@@ -1,0 +1,20 @@
+"""Grades ex01: the roles of the actor and the critic."""
+
+from a2c_lessons.grading.answers import as_letter
+from a2c_lessons.grading.points import points
+
+EXERCISE = "ex01_actor_critic_roles"
+
+
+@points(1)
+def test_actor_role(student, answer_key):
+    """the actor's role"""
+    answer = as_letter(student.call(EXERCISE, "actor_role"), "abcde", "actor_role()")
+    answer_key.check("ex01.actor", answer, otherwise="That sentence does not describe the actor.")
+
+
+@points(1)
+def test_critic_role(student, answer_key):
+    """the critic's role"""
+    answer = as_letter(student.call(EXERCISE, "critic_role"), "abcde", "critic_role()")
+    answer_key.check("ex01.critic", answer, otherwise="That sentence does not describe the critic.")

@@ -1,0 +1,17 @@
+"""Grades ex09: diagnosing unstable runs, one point per run."""
+
+import pytest
+
+from a2c_lessons.grading.answers import as_letter_map
+from a2c_lessons.grading.points import points
+
+EXERCISE = "ex09_instability"
+RUNS = ("run1", "run2", "run3", "run4")
+
+
+@points(1)
+@pytest.mark.parametrize("run", RUNS)
+def test_diagnosis(student, answer_key, run):
+    """the cause of one unstable run"""
+    answers = as_letter_map(student.call(EXERCISE, "diagnose"), RUNS, "abcd", "diagnose()")
+    answer_key.check(f"ex09.{run}", answers[run], otherwise=f"That is not the most likely cause of {run}.")

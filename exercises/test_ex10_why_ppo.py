@@ -1,0 +1,22 @@
+"""Grades ex10: why RLHF uses PPO-style methods."""
+
+from a2c_lessons.grading.answers import as_letter_set
+from a2c_lessons.grading.points import points
+from a2c_lessons.grading.student import fail
+
+EXERCISE = "ex10_why_ppo"
+OPTIONS = "abcdef"
+
+
+@points(3)
+def test_reasons(student, answer_key):
+    """the true reasons, and only those"""
+    chosen = as_letter_set(student.call(EXERCISE, "reasons"), OPTIONS, "reasons()")
+    mistakes = []
+    for option in OPTIONS:
+        is_true = answer_key.accepts("ex10.option", f"{option}:true")
+        if is_true != (option in chosen):
+            state = "in" if option in chosen else "out"
+            mistakes.append(answer_key.feedback("ex10.option", f"{option}:{state}") or f"Reconsider option {option}.")
+    if mistakes:
+        fail(" ".join(mistakes))

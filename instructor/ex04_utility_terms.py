@@ -1,0 +1,40 @@
+"""ex04: comparing two tokens' terms in the utility U = sum_t log pi(y_t | x, y_<t) * A_t.
+
+Two tokens of a response:
+
+    'innovative': log pi = -3.0, advantage A = +4.0
+    'effective':  log pi = -1.2, advantage A = +2.0
+
+Which token contributes the larger term to U (larger means less negative), and
+what is each term's value? Write the two general functions first: they are
+graded on fresh numbers (other values, other signs), not only these.
+Check it: `pytest exercises -k ex04`, or `check("ex04")` in a notebook.
+"""
+
+
+def utility_term(logprob: float, advantage: float) -> float:
+    """The term one token contributes to U, given its log-probability and its advantage."""
+    ### BEGIN SOLUTION
+    return logprob * advantage
+    ### END SOLUTION
+
+
+def larger_utility_token(logprob_a: float, advantage_a: float, logprob_b: float, advantage_b: float) -> str:
+    """Return "a" if token a contributes the larger (less negative) term to U, else "b" (there are no ties)."""
+    ### BEGIN SOLUTION
+    return "a" if utility_term(logprob_a, advantage_a) > utility_term(logprob_b, advantage_b) else "b"
+    ### END SOLUTION
+
+
+def larger_term_token() -> str:
+    """For the two tokens above: "innovative" or "effective"."""
+    ### BEGIN SOLUTION
+    return "effective"
+    ### END SOLUTION
+
+
+def seed_terms() -> tuple[float, float]:
+    """For the two tokens above: (the term of 'innovative', the term of 'effective')."""
+    ### BEGIN SOLUTION
+    return utility_term(-3.0, 4.0), utility_term(-1.2, 2.0)
+    ### END SOLUTION

@@ -1,0 +1,25 @@
+"""ex15: the critic's loss.
+
+    L_V = 0.5 * mean over real tokens of (V(x, y_<t) - G_t)^2
+
+The returns are targets: no gradient may flow into them.
+Check it: `pytest exercises -k ex15`, or `check("ex15")` in a notebook.
+"""
+
+import torch
+
+
+def critic_loss(values: torch.Tensor, returns: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The value head's squared error.
+
+    Args:
+        values: (batch, time) float, V(x, y_<t); carries the gradient.
+        returns: (batch, time) float, the targets G_t; treat them as constants.
+        mask: (batch, time) bool, True on generated, non-pad tokens (pads may hold any number).
+    Returns:
+        () float scalar: the mean over all real tokens of the batch.
+    """
+    ### BEGIN SOLUTION
+    errors = (values - returns.detach()) ** 2
+    return 0.5 * torch.where(mask, errors, torch.zeros_like(errors)).sum() / mask.sum()
+    ### END SOLUTION

@@ -1,0 +1,23 @@
+"""Grades ex02: the order of events in one training instance."""
+
+from a2c_lessons.grading.answers import as_letter_list
+from a2c_lessons.grading.points import points
+from a2c_lessons.grading.student import fail
+
+EXERCISE = "ex02_update_order"
+
+
+@points(3)
+def test_update_order(student, answer_key):
+    """the order of events in one update"""
+    order = as_letter_list(student.call(EXERCISE, "update_order"), "abcdef", "update_order()")
+    if answer_key.accepts("ex02.order", ",".join(order)):
+        return
+    # every pair the student put the wrong way round, explained by the rule it breaks
+    broken = [
+        answer_key.feedback("ex02.before", f"{earlier}<{later}") or "Two events are swapped."
+        for i, earlier in enumerate(order)
+        for later in order[i + 1 :]
+        if answer_key.accepts("ex02.before", f"{later}<{earlier}")
+    ]
+    fail(" ".join(["Some events are out of order.", *broken]))

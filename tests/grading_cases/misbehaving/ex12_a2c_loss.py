@@ -1,0 +1,5 @@
+"""Misbehaving: exits while being imported."""
+
+import sys
+
+sys.exit(1)

@@ -1,0 +1,248 @@
+"""The autograder graded end to end: one batch run over known submissions, checked from many sides.
+
+Five students go through `a2c-lessons grade` once (a module-scoped fixture, about
+20 s on 2 idle cores): the reference solutions, the shipped stubs, two folders of
+known-wrong answers (`tests/grading_cases/`, which hand in `tests/wrong/`'s
+versions; one also leaves files out), and a misbehaving one (a loop, sys.exit,
+KeyboardInterrupt, NaN, wrong type, a syntax error, and os._exit at the end).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from a2c_lessons.grading import batch
+
+REPO = Path(__file__).resolve().parents[1]
+INSTRUCTOR, EXERCISES = REPO / "instructor", REPO / "exercises"
+CASES = Path(__file__).parent / "grading_cases"
+TEST_TIMEOUT_S = 3
+LEFT_OUT = ("ex03", "ex06", "ex08", "ex09")  # known_wrong_more hands these in not at all
+
+
+@dataclass
+class BatchRun:
+    code: int
+    out: Path
+    stdout: str
+    results: dict[str, dict]  # student -> results.json
+    rows: dict[str, dict[str, str]]  # student -> grades.csv row
+    header: list[str]
+    before: dict[str, str]  # the submissions folder, path -> sha256, before grading
+    after: dict[str, str]
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _hand_in(folder: Path, files: list[Path], overlay: Path | None = None) -> None:
+    """A student folder: `files`, then the overlay's files over them (name.py.txt is handed in as name.py)."""
+    folder.mkdir(parents=True)
+    for path in files + (sorted(overlay.iterdir()) if overlay else []):
+        if path.name.endswith((".py", ".py.txt")):
+            shutil.copyfile(path, folder / path.name.removesuffix(".txt"))
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> BatchRun:
+    root = tmp_path_factory.mktemp("batch")
+    submissions, out = root / "submissions", root / "grades"
+    reference = sorted(INSTRUCTOR.glob("ex*.py"))
+    _hand_in(submissions / "reference", reference)
+    _hand_in(submissions / "stubs", sorted(EXERCISES.glob("ex*.py")))
+    for case in ("known_wrong", "misbehaving"):
+        _hand_in(submissions / case, reference, CASES / case)
+    handed_in = [p for p in reference if not p.name.startswith(LEFT_OUT)]
+    _hand_in(submissions / "known_wrong_more", handed_in, CASES / "known_wrong_more")
+    before = _snapshot(submissions)
+    stdout = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(stdout):
+        # the known-wrong submissions import tests/wrong/, as a student would import a helper
+        mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+        args = [str(submissions), "--out", str(out), "--timeout", "120", "--test-timeout", str(TEST_TIMEOUT_S)]
+        code = batch.main([*args, "--jobs", "2"])
+    with open(out / "grades.csv", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = {row["student"]: row for row in reader}
+    results = {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
+    return BatchRun(code, out, stdout.getvalue(), results, rows, reader.fieldnames, before, _snapshot(submissions))
+
+
+def result_of(run: BatchRun, student: str, name: str) -> dict:
+    """The one test of `student` whose name starts with `name`."""
+    matches = [t for t in run.results[student]["tests"] if t["name"].startswith(name)]
+    assert len(matches) == 1, f"{name!r} matches {[t['name'] for t in matches]} in {student}"
+    return matches[0]
+
+
+def exercise_score(run: BatchRun, student: str, exercise: str) -> tuple[float, float]:
+    totals = run.results[student]["extra_data"]["exercises"][exercise]
+    return totals["score"], totals["max_score"]
+
+
+# ---------------------------------------------------------------- the batch as a whole
+
+
+def test_batch_grades_every_student_and_prints_one_summary_line(run):
+    assert run.code == 0
+    students = ["known_wrong", "known_wrong_more", "misbehaving", "reference", "stubs"]
+    assert sorted(run.results) == sorted(run.rows) == students
+    assert "graded 5 students" in run.stdout and "grades.csv" in run.stdout
+
+
+def test_batch_never_writes_to_the_submissions(run):
+    assert run.after == run.before
+
+
+def test_grades_csv_has_a_column_per_exercise(run):
+    exercises = [f"ex{n:02d}" for n in range(1, 18)]
+    assert run.header[:3] == ["student", "score", "max_score"] and run.header[-1] == "notes"
+    assert [column[:4] for column in run.header[3:-1]] == exercises
+    assert run.rows["reference"]["score"] == run.rows["reference"]["max_score"]
+
+
+def test_results_json_has_the_gradescope_schema_sorted_by_exercise(run):
+    for student, results in run.results.items():
+        assert isinstance(results["score"], float) and isinstance(results["output"], str), student
+        for test in results["tests"]:
+            assert set(test) >= {"name", "score", "max_score", "visibility", "output"}, student
+            assert test["visibility"] in {"visible", "hidden", "after_published"}
+            assert isinstance(test["output"], str) and 0 <= test["score"] <= test["max_score"]
+        exercises = [t["name"].split(":")[0] for t in results["tests"]]
+        assert exercises == sorted(exercises), student
+        assert results["score"] == sum(t["score"] for t in results["tests"])
+        assert "all passed" not in results["output"] and "public tests passed" in results["output"]
+
+
+# ---------------------------------------------------------------- reference and stubs
+
+
+def test_reference_solutions_score_full_marks_hidden_tests_included(run):
+    results = run.results["reference"]
+    assert [t["name"] for t in results["tests"] if t["status"] != "passed"] == []
+    assert results["score"] == results["extra_data"]["max_score"] == 66
+    assert any(t["visibility"] == "after_published" for t in results["tests"])
+
+
+def test_shipped_stubs_score_zero_each_with_a_message_naming_the_line(run):
+    results = run.results["stubs"]
+    assert results["score"] == 0
+    for test in results["tests"]:
+        assert "is not written yet" in test["output"] and "raise NotImplementedError" in test["output"], test
+
+
+# ---------------------------------------------------------------- known wrong answers
+
+KNOWN_WRONG = [
+    # (student, test name, words the message must contain)
+    ("known_wrong", "ex12_a2c_loss: a2c_loss matches the library", "the sign is flipped"),
+    ("known_wrong", "ex12_a2c_loss: one gradient step", "the probability of a token with advantage +"),
+    ("known_wrong", "ex11_sequence_utility: the gradient reaches log pi", "flows into the advantages: detach them"),
+    ("known_wrong", "ex13_discounted_returns: the hand-worked case", "off by one"),
+    ("known_wrong", "ex13_discounted_returns: discounted_returns matches", "off by one"),
+    ("known_wrong", "ex14_gae: gae matches the library", "no baseline"),
+    ("known_wrong", "ex04_utility_terms: the token with the larger term", "'innovative' has the larger advantage"),
+    ("known_wrong", "ex05_negative_advantage: true or false", "A negative advantage means"),
+    ("known_wrong", "ex15_critic_loss: critic_loss matches", "the factor 0.5 is missing"),
+    ("known_wrong", "ex17_probability_direction: probability_direction matches", "the direction is flipped"),
+    ("known_wrong_more", "ex11_sequence_utility: sequence_utility matches", "the mask is ignored"),
+    ("known_wrong_more", "ex12_a2c_loss: a2c_loss matches the library", "the mask is ignored"),
+    ("known_wrong_more", "ex12_a2c_loss: one gradient step", "moves the probability of pad tokens"),
+    ("known_wrong_more", "ex13_discounted_returns: discounted_returns matches", "gamma is ignored"),
+    ("known_wrong_more", "ex14_gae: gae matches the library", "lambda is ignored"),
+    ("known_wrong_more", "ex15_critic_loss: the gradient reaches V", "flows into the returns: detach them"),
+    ("known_wrong_more", "ex16_sampling_step: tempered_logprobs matches", "multiplied by the temperature"),
+    ("known_wrong_more", "ex16_sampling_step: inverse_cdf_draw", "greedy"),
+    ("known_wrong_more", "ex02_update_order", "it needs the reward first"),
+    ("known_wrong_more", "ex10_why_ppo", "still uses a KL penalty"),
+    ("known_wrong_more", "ex10_why_ppo", "if one step is too large"),
+    ("known_wrong_more", "ex17_probability_direction: probability_direction returns", "returned shape (4,), expected"),
+]
+
+
+@pytest.mark.parametrize(("student", "name", "words"), KNOWN_WRONG)
+def test_known_wrong_answer_loses_points_with_the_matching_message(run, student, name, words):
+    test = result_of(run, student, name)
+    assert test["score"] == 0 < test["max_score"]
+    assert words in test["output"], test["output"]
+
+
+def test_a_wrong_answer_costs_only_its_own_tests(run):
+    # undetached advantages give the right values: only the gradient test fails
+    assert exercise_score(run, "known_wrong", "ex11_sequence_utility") == (4.0, 5.0)
+    assert exercise_score(run, "known_wrong", "ex01_actor_critic_roles") == (2.0, 2.0)
+    assert result_of(run, "known_wrong", "ex04_utility_terms: the value of each token's term")["status"] == "passed"
+
+
+def test_concept_feedback_does_not_give_the_key_away(run):
+    for name in ("ex04_utility_terms: the token with the larger term", "ex05_negative_advantage: true or false"):
+        output = result_of(run, "known_wrong", name)["output"]
+        assert "'effective'" not in output and "False" not in output
+
+
+# ---------------------------------------------------------------- misbehaving submissions
+
+MISBEHAVING = [
+    ("ex13_discounted_returns: the hand-worked case", f"did not finish within the time limit of {TEST_TIMEOUT_S} s"),
+    ("ex12_a2c_loss: a2c_loss returns one number", "importing ex12_a2c_loss.py called sys.exit(1)"),
+    ("ex12_a2c_loss: a2c_loss matches the library", "called sys.exit(1)"),
+    ("ex11_sequence_utility: sequence_utility returns one U", "raised KeyboardInterrupt"),
+    ("ex16_sampling_step: tempered_logprobs matches", "NaN or inf"),
+    ("ex16_sampling_step: inverse_cdf_draw", "returned list, expected a torch.Tensor"),
+    ("ex16_sampling_step: sample_step", "raised ValueError: not done (ex16_sampling_step.py, line"),
+    ("ex01_actor_critic_roles: the actor's role", "must return one letter"),
+    ("ex15_critic_loss: critic_loss returns one number", "raised SyntaxError"),
+]
+
+
+@pytest.mark.parametrize(("name", "words"), MISBEHAVING)
+def test_misbehaving_code_fails_its_test_with_a_message(run, name, words):
+    test = result_of(run, "misbehaving", name)
+    assert test["score"] == 0 and words in test["output"], test["output"]
+
+
+def test_grading_goes_on_after_a_loop_an_exit_and_an_interrupt(run):
+    assert result_of(run, "misbehaving", "ex13_discounted_returns: discounted_returns matches")["status"] == "passed"
+    assert result_of(run, "misbehaving", "ex01_actor_critic_roles: the critic's role")["status"] == "passed"
+    for exercise in ("ex02_update_order", "ex14_gae", "ex10_why_ppo"):
+        score, max_score = exercise_score(run, "misbehaving", exercise)
+        assert score == max_score > 0, exercise
+
+
+def test_a_submission_that_kills_its_process_keeps_what_was_graded(run):
+    # ex17 calls os._exit when graded: it is graded last, so every test before it keeps its result
+    assert exercise_score(run, "misbehaving", "ex14_gae") == (6.0, 6.0)
+    for test in run.results["misbehaving"]["tests"]:
+        if test["name"].startswith("ex17"):
+            assert test["score"] == 0 and test["output"].startswith("Not graded"), test
+    assert "ended early" in run.rows["misbehaving"]["notes"]
+
+
+def test_missing_files_score_zero_with_a_note(run):
+    results, row = run.results["known_wrong_more"], run.rows["known_wrong_more"]
+    assert exercise_score(run, "known_wrong_more", "ex03_above_baseline") == (0.0, 2.0)
+    assert (
+        "is not in the submission"
+        in result_of(run, "known_wrong_more", "ex09_instability: the cause of one unstable run [run1]")["output"]
+    )
+    assert "missing from the submission" in row["notes"] and "ex06_minimising_loss.py" in row["notes"]
+    assert "ex11_sequence_utility.py" not in row["notes"] and row["ex07_loss_parts"] == "3"
+    assert results["output"].startswith("missing from the submission")
+
+
+def test_batch_refuses_a_non_empty_output_folder(run, tmp_path, capsys):
+    assert batch.main([str(tmp_path), "--out", str(run.out)]) == 2
+    assert "not empty" in capsys.readouterr().err
