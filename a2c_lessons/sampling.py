@@ -259,25 +259,26 @@ def sample(
     )  # fmt: skip
 
 
-def response_forward(model, rollout: Rollout) -> tuple[torch.Tensor, torch.Tensor]:
+def response_forward(model, rollout: Rollout, *, hidden: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
     """One forward pass over prompt + response, with gradients.
 
     Returns:
         logits: (B, T, V) float, the raw logits that predict each response token.
         hidden: (B, T, hidden) float, the last hidden state at the same positions: the
-            state (x, y_<t) that a value head maps to V(x, y_<t).
+            state (x, y_<t) that a value head maps to V(x, y_<t); None with hidden=False.
     """
     attention_mask = rollout.attention_mask
     out = model(
         input_ids=rollout.input_ids,
         attention_mask=attention_mask.long(),
         position_ids=position_ids(attention_mask),
-        output_hidden_states=True,
+        output_hidden_states=hidden,
     )
     prompt_len, time = rollout.prompt_ids.shape[1], rollout.response_ids.shape[1]
     # the logits at position i predict token i + 1: shift by one
     window = slice(prompt_len - 1, prompt_len + time - 1)
-    return out.logits[:, window].float(), out.hidden_states[-1][:, window]  # (B, T, V), (B, T, hidden)
+    states = out.hidden_states[-1][:, window] if hidden else None  # (B, T, hidden)
+    return out.logits[:, window].float(), states  # (B, T, V)
 
 
 def gather_logprobs(logits: torch.Tensor, rollout: Rollout) -> torch.Tensor:
@@ -290,5 +291,5 @@ def gather_logprobs(logits: torch.Tensor, rollout: Rollout) -> torch.Tensor:
 
 def logprobs_of(model, rollout: Rollout) -> torch.Tensor:
     """(B, T) float: log pi_T(y_t | x, y_<t) under `model`'s current weights, with gradients."""
-    logits, _ = response_forward(model, rollout)
+    logits, _ = response_forward(model, rollout, hidden=False)
     return gather_logprobs(logits, rollout)
