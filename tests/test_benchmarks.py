@@ -11,7 +11,22 @@ def test_sampling_benchmark_runs_and_writes_its_table(tmp_path):
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     out = tmp_path / "table.md"
-    table = bench.main(["--batches", "2", "--new-tokens", "4", "--repeats", "1", "--a2c-steps", "1", "--out", str(out)])
+    table = bench.main(
+        [
+            "--batches",
+            "2",
+            "--new-tokens",
+            "4",
+            "--repeats",
+            "1",
+            "--a2c-steps",
+            "1",
+            "--a2c-batch",
+            "2",
+            "--out",
+            str(out),
+        ]
+    )
     assert out.read_text().strip() == table.strip()
     row = next(line for line in table.splitlines() if line.startswith("| 2 |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
