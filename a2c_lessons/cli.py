@@ -131,7 +131,8 @@ def _plot(metrics: list[dict], path: Path) -> None:
     matplotlib.use("Agg")
     from a2c_lessons import viz
 
-    viz.plot_training_curves(metrics).savefig(path, dpi=100, bbox_inches="tight")
+    keys = ["reward", "positive", "kl", "entropy", "critic_loss", "explained_var"]
+    viz.plot_runs({"A2C": metrics}, keys).savefig(path, dpi=100, bbox_inches="tight")
 
 
 def sample_cmd(args: argparse.Namespace) -> int:

@@ -229,7 +229,7 @@ class A2CLoss:
 
     def as_dict(self) -> dict[str, float]:
         """The terms as plain floats, for logging."""
-        return {field.name: float(getattr(self, field.name)) for field in fields(self)}
+        return {field.name: float(getattr(self, field.name).detach()) for field in fields(self)}
 
 
 def a2c_total_loss(

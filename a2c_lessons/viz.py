@@ -1,0 +1,345 @@
+"""The plots of the lessons: each takes the tensors or metrics the library makes and returns a Figure.
+
+Place in the data flow: prompts -> sample -> Rollout -> score -> values -> gae -> a2c_loss -> step;
+`viz` draws what any of these produce, and never changes it:
+
+    next-token distribution pi(. | x)      -> plot_next_token_distribution, plot_distribution_shifts
+    token terms log pi(y_t) * A_t of U     -> plot_token_contributions
+    rewards, values, returns, advantages   -> plot_advantage_estimates, plot_group_advantages
+    the update itself                      -> plot_update_diagram, plot_clip_objective
+    training metrics                       -> plot_runs, plot_word_mass
+
+Every function accepts tensors or plain sequences, draws on new axes (or on the
+`ax` / `fig` it is given) and returns the Figure, so a test can read back the data
+it drew. The interactive versions live in `widgets`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from a2c_lessons.corpus import NEGATIVE, POSITIVE
+from a2c_lessons.policy import Policy
+from a2c_lessons.sampling import encode_prompts, position_ids, sampling_logprobs
+
+POSITIVE_COLOR, NEGATIVE_COLOR, NEUTRAL_COLOR = "tab:green", "tab:red", "tab:gray"
+BEFORE_COLOR, AFTER_COLOR = "silver", "tab:blue"
+
+
+def _numpy(x) -> np.ndarray:
+    """A float numpy array from a tensor (any device, with or without grad) or a sequence."""
+    if isinstance(x, torch.Tensor):
+        return x.detach().float().cpu().numpy()
+    return np.asarray(x, dtype=float)
+
+
+def _new_axes(ax, figsize: tuple[float, float]):
+    if ax is not None:
+        return ax.figure, ax
+    return plt.subplots(figsize=figsize, layout="constrained")
+
+
+def _grid(n: int, ncols: int, fig: Figure | None, panel_size: tuple[float, float]) -> tuple[Figure, list]:
+    """n panels in rows of ncols, on a new pyplot figure or on `fig` (cleared), as a flat list."""
+    ncols = min(ncols, n)
+    nrows = math.ceil(n / ncols)
+    if fig is None:
+        figsize = (panel_size[0] * ncols, panel_size[1] * nrows)
+        fig = plt.figure(figsize=figsize, layout="constrained")
+    else:
+        fig.clear()
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    for extra in axes[n:]:
+        extra.set_visible(False)
+    return fig, list(axes[:n])
+
+
+# ---------------------------------------------------------------- the data a plot shows
+
+
+def next_token_logprobs(policy: Policy, prompts: list[str], *, temperature: float = 1.0) -> torch.Tensor:
+    """log pi_T(. | x) of the token after each prompt: (B, V) float, with gradients if enabled.
+
+    The same numbers `sample` draws its first token from: left padding, position ids
+    that count real tokens, logits divided by the temperature.
+    """
+    prompt_ids, prompt_mask = encode_prompts(policy, prompts)
+    out = policy.model(input_ids=prompt_ids, attention_mask=prompt_mask.long(), position_ids=position_ids(prompt_mask))
+    return sampling_logprobs(out.logits[:, -1].float(), temperature=temperature)  # (B, V)
+
+
+@torch.no_grad()
+def next_token_probs(policy: Policy, prompts: list[str], *, temperature: float = 1.0) -> torch.Tensor:
+    """pi_T(. | x) of the token after each prompt: (B, V) float, rows sum to 1."""
+    return next_token_logprobs(policy, prompts, temperature=temperature).exp()
+
+
+def word_mass(probs: torch.Tensor, tokenizer, words: Sequence[str]) -> torch.Tensor:
+    """Total probability of a set of words: (..., V) probs -> (...) float."""
+    ids = tokenizer.convert_tokens_to_ids(list(words))
+    return probs[..., ids].sum(dim=-1)
+
+
+def vocab_labels(tokenizer) -> list[str]:
+    """The token string of every id, in id order: the labels of a (V,) distribution."""
+    return tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+
+
+def sentiment_colors() -> dict[str, str]:
+    """Green for the grammar's positive adjectives, red for its negative ones."""
+    return {**{w: POSITIVE_COLOR for w in POSITIVE}, **{w: NEGATIVE_COLOR for w in NEGATIVE}}
+
+
+# ---------------------------------------------------------------- lesson 1: pi(. | x)
+
+
+def plot_next_token_distribution(
+    probs, labels: Sequence[str], *, titles: Sequence[str] | None = None, top: int = 15,
+    colors: Mapping[str, str] | None = None,
+) -> Figure:  # fmt: skip
+    """Bars of the `top` most likely next tokens, one panel per row of probs.
+
+    Args:
+        probs: (V,) or (B, V) float, next-token probabilities.
+        labels: the V token strings.
+        titles: B panel titles (e.g. the prompts).
+        colors: token -> bar colour (e.g. `sentiment_colors()`); others are blue.
+    """
+    probs = np.atleast_2d(_numpy(probs))  # (B, V)
+    fig, axes = _grid(len(probs), 3, None, (4.5, 3.2))
+    for b, ax in enumerate(axes):
+        order = np.argsort(-probs[b], kind="stable")[:top]
+        names = [labels[i] for i in order]
+        bar_colors = [(colors or {}).get(name, AFTER_COLOR) for name in names]
+        ax.bar(range(len(order)), probs[b, order], color=bar_colors)
+        ax.set_xticks(range(len(order)), names, rotation=60, ha="right")
+        ax.set_ylabel("pi(next token | x)")
+        if titles is not None:
+            ax.set_title(titles[b])
+    return fig
+
+
+# ---------------------------------------------------------------- lesson 2: the terms of U
+
+
+def plot_token_contributions(tokens: Sequence[Sequence[str]], logprobs, advantages, mask) -> Figure:
+    """Each token's term log pi(y_t) * A_t of U, one panel per response, coloured by the sign of A_t.
+
+    Args:
+        tokens: B lists of token strings (at least the real tokens of each row).
+        logprobs, advantages: (B, T) float; mask: (B, T) bool, True on real tokens.
+    """
+    logprobs, advantages, mask = _numpy(logprobs), _numpy(advantages), _numpy(mask).astype(bool)
+    fig, axes = _grid(len(logprobs), 1, None, (9, 2.6))
+    for b, ax in enumerate(axes):
+        length = int(mask[b].sum())
+        terms = logprobs[b, :length] * advantages[b, :length]
+        signs = np.sign(advantages[b, :length])
+        colors = [POSITIVE_COLOR if s > 0 else NEGATIVE_COLOR if s < 0 else NEUTRAL_COLOR for s in signs]
+        ax.bar(range(length), terms, color=colors)
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_xticks(range(length), list(tokens[b][:length]), rotation=30, ha="right")
+        ax.set_ylabel("log pi * A")
+        ax.set_title(f"U = {terms.sum():.2f}   (green: A > 0, red: A < 0)")
+    return fig
+
+
+def plot_logprob_change(advantages, change, *, ax=None) -> Figure:
+    """One dot per response: its advantage against the change of log pi(y | x) after an update.
+
+    Args:
+        advantages: (B,) float, the advantage of each response.
+        change: (B,) float, log pi_new(y | x) - log pi_old(y | x).
+    """
+    advantages, change = _numpy(advantages), _numpy(change)
+    fig, ax = _new_axes(ax, (5.5, 3.8))
+    colors = [POSITIVE_COLOR if a > 0 else NEGATIVE_COLOR if a < 0 else NEUTRAL_COLOR for a in advantages]
+    ax.scatter(advantages, change, c=colors, s=18)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set(xlabel="advantage A of the response", ylabel="change of log pi(y | x)")
+    return fig
+
+
+# ---------------------------------------------------------------- lesson 3: one update, and advantages
+
+
+def _shown_tokens(before: np.ndarray, chosen: int, top: int) -> np.ndarray:
+    order = np.argsort(-before, kind="stable")[:top]
+    return order if chosen in order else np.append(order, chosen)
+
+
+def plot_distribution_shifts(
+    labels: Sequence[str], before, afters: Mapping[str, object], *, chosen: int, top: int = 12,
+    fig: Figure | None = None,
+) -> Figure:  # fmt: skip
+    """pi(. | x) before and after one update, one panel per update rule; the updated token in bold.
+
+    Args:
+        labels: the V token strings.
+        before: (V,) float, the distribution before the update.
+        afters: panel title -> (V,) float distribution after the update.
+        chosen: the id of the token the update was about (its advantage A).
+        top: how many of the most likely tokens (before) to show; `chosen` is added.
+        fig: draw on this figure (cleared) instead of a new one.
+    """
+    before = _numpy(before)
+    shown = _shown_tokens(before, chosen, top)
+    x = np.arange(len(shown))
+    fig, axes = _grid(len(afters), 2, fig, (6.5, 3.4))
+    for ax, (title, after) in zip(axes, afters.items()):
+        after = _numpy(after)
+        ax.bar(x - 0.2, before[shown], width=0.4, color=BEFORE_COLOR, label="before")
+        ax.bar(x + 0.2, after[shown], width=0.4, color=AFTER_COLOR, label="after")
+        ax.set_xticks(x, [labels[i] for i in shown], rotation=60, ha="right")
+        ax.get_xticklabels()[int(np.flatnonzero(shown == chosen)[0])].set_fontweight("bold")
+        ax.set_ylabel("pi(next token | x)")
+        ax.set_title(title)
+        ax.legend(loc="upper right")
+    return fig
+
+
+def plot_advantage_estimates(tokens: Sequence[str], series: Mapping[str, object], *, title: str | None = None,
+                             ax=None) -> Figure:  # fmt: skip
+    """One line per per-token quantity (rewards, V, G, TD residuals, GAE ...) along one response.
+
+    Args:
+        tokens: the T token strings of the response.
+        series: name -> (T,) float values at each token.
+    """
+    fig, ax = _new_axes(ax, (8, 3.5))
+    for name, values in series.items():
+        ax.plot(range(len(tokens)), _numpy(values), marker="o", label=name)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xticks(range(len(tokens)), list(tokens), rotation=30, ha="right")
+    ax.legend(loc="best", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_group_advantages(scores, advantages: Mapping[str, object], *, group_size: int, ax=None) -> Figure:
+    """Critic-free advantages: each response's reward and its advantage under each baseline.
+
+    Args:
+        scores: (B,) float rewards; consecutive groups of `group_size` share a prompt.
+        advantages: method name -> (B,) float advantages.
+    """
+    scores = _numpy(scores)
+    fig, ax = _new_axes(ax, (10, 3.5))
+    n_bars = len(advantages) + 1
+    width, x = 0.8 / n_bars, np.arange(len(scores))
+    offsets = (np.arange(n_bars) - (n_bars - 1) / 2) * width  # the bars of one response, centred on it
+    ax.bar(x + offsets[0], scores, width=width, color=BEFORE_COLOR, label="reward r")
+    for offset, (name, values) in zip(offsets[1:], advantages.items()):
+        ax.bar(x + offset, _numpy(values), width=width, label=name)
+    for boundary in range(group_size, len(scores), group_size):
+        ax.axvline(boundary - 0.5, color="black", lw=0.8, ls="--")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_xlabel(f"response (groups of {group_size} share a prompt)")
+    ax.legend(loc="best", fontsize="small")
+    return fig
+
+
+# ---------------------------------------------------------------- lesson 4: the update
+
+
+UPDATE_STEPS = (
+    "1. sample\ny ~ pi_theta(. | x)\n(actor)",
+    "2. score\nr(x, y)\n(reward model)",
+    "3. values\nV(x, y_<t)\n(critic)",
+    "4. advantages\nA_t = GAE(r - beta KL, V)",
+    "5. loss and step\n-E[U] + c_V L_V - c_H H",
+)
+
+
+def plot_update_diagram(ax=None) -> Figure:
+    """The five steps of one A2C update as boxes joined by arrows, the last looping back to the first."""
+    fig, ax = _new_axes(ax, (12, 2.6))
+    ax.set_axis_off()
+    ax.set(xlim=(-0.5, len(UPDATE_STEPS) - 0.5), ylim=(-1.2, 0.7))
+    for i, text in enumerate(UPDATE_STEPS):
+        ax.text(i, 0.1, text, ha="center", va="center", fontsize=9,
+                bbox={"boxstyle": "round", "facecolor": "whitesmoke", "edgecolor": "gray"})  # fmt: skip
+        if i:
+            ax.annotate("", xy=(i - 0.38, 0.1), xytext=(i - 0.62, 0.1), arrowprops={"arrowstyle": "->"})
+    ax.annotate("", xy=(0, -0.3), xytext=(len(UPDATE_STEPS) - 1, -0.3),
+                arrowprops={"arrowstyle": "->", "connectionstyle": "arc3,rad=-0.12"})  # fmt: skip
+    ax.text((len(UPDATE_STEPS) - 1) / 2, -0.95, "new weights: sample the next batch", ha="center", fontsize=9)
+    return fig
+
+
+def plot_clip_objective(ratios, a2c: Mapping[float, object], ppo: Mapping[float, object], *, clip: float) -> Figure:
+    """One token's objective as a function of rho = pi_new / pi_old, A2C's against PPO's clipped one.
+
+    Args:
+        ratios: (N,) float values of rho.
+        a2c, ppo: advantage A -> (N,) float objective at each rho (one panel per A).
+        clip: PPO's epsilon; the band [1 - clip, 1 + clip] is shaded.
+    """
+    ratios = _numpy(ratios)
+    fig, axes = _grid(len(a2c), 2, None, (5, 3.2))
+    for ax, advantage in zip(axes, a2c):
+        ax.axvspan(1 - clip, 1 + clip, color="whitesmoke")
+        ax.plot(ratios, _numpy(a2c[advantage]), color=NEUTRAL_COLOR, ls="--", label="rho * A (no clip)")
+        ax.plot(ratios, _numpy(ppo[advantage]), color=AFTER_COLOR, label="PPO: min(rho A, clip(rho) A)")
+        ax.axvline(1, color="black", lw=0.8)
+        ax.set(xlabel="rho = pi_new / pi_old", ylabel="objective", title=f"A = {advantage:+g}")
+        ax.legend(loc="best", fontsize="small")
+    return fig
+
+
+# ---------------------------------------------------------------- lessons 4-7: training curves
+
+
+def plot_runs(
+    runs: Mapping[str, Sequence[Mapping[str, float]]], keys: Sequence[str], *, x: str = "step", ncols: int = 3,
+    log_keys: Sequence[str] = (), fig: Figure | None = None,
+) -> Figure:  # fmt: skip
+    """One panel per metric, one line per run: the trainer's metric rows side by side.
+
+    Args:
+        runs: run name -> list of metric dicts (e.g. `A2CTrainer.metrics`).
+        keys: the metrics to plot, one panel each.
+        x: the metric on the horizontal axis.
+        log_keys: metrics drawn on a symmetric log scale (e.g. a KL that explodes).
+        fig: draw on this figure (cleared) instead of a new one, for live updates.
+    """
+    fig, axes = _grid(len(keys), ncols, fig, (4.2, 2.9))
+    for ax, key in zip(axes, keys):
+        for name, rows in runs.items():
+            ax.plot([row[x] for row in rows], [row[key] for row in rows], label=name)
+        if key in log_keys:
+            ax.set_yscale("symlog", linthresh=1.0)
+        ax.set(title=key, xlabel=x)
+    if len(runs) > 1:
+        axes[0].legend(loc="best", fontsize="small")
+    return fig
+
+
+def plot_word_mass(
+    steps: Sequence[int], masses: Mapping[str, object], prompts: Sequence[str], *,
+    colors: Mapping[str, str] | None = None,
+) -> Figure:  # fmt: skip
+    """The probability of sets of words as the next word, over training, one panel per prompt.
+
+    Args:
+        steps: S training steps at which the masses were measured.
+        masses: name of a word set -> (S, P) float, its probability mass after each prompt
+            (e.g. `word_mass` of the positive adjectives).
+        prompts: the P prompts.
+        colors: name -> line colour.
+    """
+    fig, axes = _grid(len(prompts), 3, None, (4.2, 3.0))
+    for p, ax in enumerate(axes):
+        for name, mass in masses.items():
+            ax.plot(steps, np.atleast_2d(_numpy(mass))[:, p], color=(colors or {}).get(name), marker=".", label=name)
+        ax.set(title=f'"{prompts[p]} ..."', xlabel="step", ylabel="probability of the next word", ylim=(0, 1))
+    axes[0].legend(loc="best", fontsize="small")
+    return fig
