@@ -29,11 +29,24 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     for field in dataclasses.fields(A2CConfig):
         flag, hint = "--" + field.name.replace("_", "-"), hints[field.name]
         if hint is bool:
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=docs.get(field.name))
+            parser.add_argument(
+                flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=docs.get(field.name)
+            )
             continue
         kind = next((t for t in typing.get_args(hint) if t is not type(None)), hint)
         kind = str if typing.get_origin(hint) is typing.Literal or kind not in (int, float, str) else kind
-        parser.add_argument(flag, type=kind, default=None, help=f"{docs.get(field.name)} (default {field.default})")
+        if type(None) in typing.get_args(hint):  # an optional field: "none" on the command line is None
+            kind = _or_none(kind)
+        help_ = f"{docs.get(field.name)} (default {field.default})"
+        parser.add_argument(flag, type=kind, default=argparse.SUPPRESS, help=help_)  # absent unless given
+
+
+def _or_none(kind):
+    def parse(text: str):
+        return None if text.lower() == "none" else kind(text)
+
+    parse.__name__ = kind.__name__  # argparse names the type in its error messages
+    return parse
 
 
 def _field_docs() -> dict[str, str]:
@@ -50,9 +63,7 @@ def _field_docs() -> dict[str, str]:
 
 
 def _config_from_args(args: argparse.Namespace, base: A2CConfig) -> A2CConfig:
-    changes = {
-        f.name: getattr(args, f.name) for f in dataclasses.fields(A2CConfig) if getattr(args, f.name) is not None
-    }
+    changes = {f.name: getattr(args, f.name) for f in dataclasses.fields(A2CConfig) if hasattr(args, f.name)}
     return dataclasses.replace(base, **changes)
 
 

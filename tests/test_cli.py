@@ -67,6 +67,17 @@ def test_every_config_field_is_an_option():
     assert {f.name for f in fields(A2CConfig)} <= options
 
 
+def test_optional_fields_take_none_on_the_command_line():
+    from a2c_lessons.cli import _config_from_args, build_parser
+    from a2c_lessons.trainer import A2CConfig
+
+    args = build_parser().parse_args(["train", "--stop-positive", "none", "--model", "None"])
+    cfg = _config_from_args(args, A2CConfig())
+    assert cfg.stop_positive is None and cfg.model is None
+    args = build_parser().parse_args(["train", "--stop-positive", "0.9"])
+    assert _config_from_args(args, A2CConfig()).stop_positive == 0.9
+
+
 def test_sample_prints_reviews_and_a_summary(capsys):
     assert main(["sample", "-n", "4", "--seed", "1"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
