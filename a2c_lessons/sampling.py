@@ -183,6 +183,11 @@ class _PlainStepper:
         return out.logits[:, -1].float()
 
 
+def _checks_are_free(device: torch.device) -> bool:
+    """True where asking the device whether the batch is done costs no pipeline stall (the CPU)."""
+    return device.type == "cpu"
+
+
 def _stepper(policy: Policy, prompt_ids, prompt_mask, max_new_tokens: int, fast: bool):
     from a2c_lessons import fastpath
 
@@ -234,7 +239,7 @@ def sample(
     logprobs = torch.zeros(batch, max_new_tokens, device=device)
     mask = torch.zeros(batch, max_new_tokens, dtype=torch.bool, device=device)
     done = torch.zeros(batch, dtype=torch.bool, device=device)
-    on_cpu = device.type == "cpu"
+    on_cpu = _checks_are_free(device)
     rows = torch.arange(batch, device=device)  # the rows the stepper still computes
     tokens = None
     for t in range(max_new_tokens):

@@ -142,6 +142,19 @@ def test_too_long_a_request_names_n_positions(tiny_policy):
         sample(tiny_policy, ["the food"], 200)
 
 
+def test_the_gpu_loop_gives_the_same_rollout_as_the_cpu_loop(tiny_policy, monkeypatch):
+    # the loop a GPU runs (checks for the end every few tokens, never drops rows), run here on the CPU
+    from a2c_lessons import sampling
+
+    cpu_loop = sample(tiny_policy, PROMPT_BATCH, 20, seed=4)
+    monkeypatch.setattr(sampling, "_checks_are_free", lambda device: False)
+    gpu_loop = sample(tiny_policy, PROMPT_BATCH, 20, seed=4)
+    n = cpu_loop.mask.shape[1]
+    assert gpu_loop.mask.shape[1] >= n and not gpu_loop.mask[:, n:].any()
+    assert torch.equal(gpu_loop.response_ids[:, :n], cpu_loop.response_ids) and gpu_loop.texts == cpu_loop.texts
+    assert (gpu_loop.logprobs[:, :n] - cpu_loop.logprobs).abs().max() <= 1e-5
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_sampling_matches_fresh_forward(tiny_policy):
     import copy
