@@ -202,8 +202,9 @@ def whiten(x: torch.Tensor, mask: torch.Tensor, *, shift_mean: bool = True, eps:
     """Normalise over the real tokens of the batch: (x - mean) / sqrt(var + eps).
 
     mean and var are the masked mean and (Bessel-corrected) variance over all real
-    tokens of the batch. With shift_mean=False the mean is added back, so only the
-    scale changes (the sign of each advantage relative to 0 is not re-centred).
+    tokens of the batch. With shift_mean=False the mean is added back afterwards,
+    (x - mean) / sqrt(var + eps) + mean, as TRL's whiten does: the spread is
+    normalised but the batch's mean advantage is kept.
 
     Args:
         x: (batch, time) float, e.g. advantages.

@@ -95,19 +95,31 @@ def train(args: argparse.Namespace) -> int:
     base = A2CConfig(**json.loads((out / "config.json").read_text())) if args.resume else A2CConfig()
     cfg = _config_from_args(args, base)
     trainer = A2CTrainer(cfg)
+    main, checkpoint_path = trainer.accelerator.is_main_process, out / "checkpoint.pt"
     if args.resume:
-        load_checkpoint(trainer, out / "checkpoint.pt")
-    elif (out / "metrics.jsonl").exists():
-        (out / "metrics.jsonl").unlink()  # --overwrite: a fresh run's metrics start empty
-    main = trainer.accelerator.is_main_process
+        load_checkpoint(trainer, checkpoint_path)
     if main:
-        (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=1) + "\n")
+        _start_files(out, cfg, resumed_rows=len(trainer.metrics) if args.resume else None)
     before = _samples(trainer, "before") if not args.resume else ""
-    trainer.train(max(0, cfg.steps - trainer.step_count), metrics_path=out / "metrics.jsonl")
-    save_checkpoint(trainer, out / "checkpoint.pt")
-    if not main:
-        return 0
-    result = trainer.evaluate(args.eval_samples)
+
+    def checkpoint_now_and_then(trainer, row):
+        if trainer.step_count % args.checkpoint_every == 0:
+            save_checkpoint(trainer, checkpoint_path)
+
+    try:
+        steps = max(0, cfg.steps - trainer.step_count)
+        trainer.train(steps, metrics_path=out / "metrics.jsonl", callback=checkpoint_now_and_then)
+    finally:  # also on Ctrl-C between steps; a step cut in half leaves the last periodic checkpoint
+        if not trainer.mid_step:
+            save_checkpoint(trainer, checkpoint_path)
+    if main:
+        _report(trainer, out, before, args.eval_samples)
+    return 0
+
+
+def _report(trainer, out: Path, before: str, eval_samples: int) -> None:
+    """Evaluate on fresh reviews; write eval, samples, model and curve; print the summary."""
+    result = trainer.evaluate(eval_samples)
     (out / "eval.json").write_text(json.dumps(result, indent=1) + "\n")
     with open(out / "samples.txt", "a") as f:
         f.write(before + _samples(trainer, "after"))
@@ -121,7 +133,18 @@ def train(args: argparse.Namespace) -> int:
         f"{result['grammatical']:.1%} grammatical, KL to the start {result['kl']:.2f} nats; results in {out}/"
     )
     print("next: open the lessons with `.venv/bin/jupyter lab notebooks/`")
-    return 0
+
+
+def _start_files(out: Path, cfg: A2CConfig, resumed_rows: int | None) -> None:
+    """Write config.json; a fresh run starts its metrics and samples empty, a resumed one cuts its
+    metrics back to the checkpoint's steps (the steps after it are taken again)."""
+    (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg), indent=1) + "\n")
+    metrics = out / "metrics.jsonl"
+    if resumed_rows is None:
+        metrics.unlink(missing_ok=True)
+        (out / "samples.txt").unlink(missing_ok=True)
+    elif metrics.is_file():
+        metrics.write_text("".join(metrics.read_text().splitlines(keepends=True)[:resumed_rows]))
 
 
 def _samples(trainer, label: str, n: int = 8) -> str:
@@ -169,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace the run already in --out")
     p.add_argument("--resume", action="store_true", help="go on from --out/checkpoint.pt")
     p.add_argument("--eval-samples", type=int, default=2000, help="fresh reviews for the final evaluation")
+    p.add_argument("--checkpoint-every", type=int, default=25, help="steps between checkpoints (also saved at the end)")
     _add_config_options(p)
     p = sub.add_parser("sample", help="print reviews sampled from a policy")
     p.add_argument("--model", default=None, help="hub id or local folder (default: the bundled tiny LM)")

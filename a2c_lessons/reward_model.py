@@ -30,7 +30,7 @@ from transformers import AutoTokenizer, GPT2ForSequenceClassification
 
 from a2c_lessons import corpus
 from a2c_lessons.policy import TINY_LM_PATH
-from a2c_lessons.rewards import REWARD_MODEL_PATH, LearnedReward
+from a2c_lessons.rewards import REWARD_MODEL_PATH, LearnedReward, reward_logits
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,7 @@ def train(cfg: RewardModelConfig, out: Path, *, progress: bool = True) -> dict:
     model.train()
     for _ in tqdm(range(cfg.steps), desc="reward model", disable=not progress):
         chosen, rejected = _pairs(rng, cfg.batch_size)
-        enc = tokenizer(chosen + rejected, padding=True, return_tensors="pt")
-        scores = model(**enc).logits[:, 0]  # (2B,)
+        scores = reward_logits(model, tokenizer, chosen + rejected)  # (2B,)
         loss = bradley_terry_loss(scores[: cfg.batch_size], scores[cfg.batch_size :])
         loss = loss + cfg.centre_coef * scores.mean() ** 2
         optimizer.zero_grad(set_to_none=True)

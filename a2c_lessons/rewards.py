@@ -98,11 +98,19 @@ class LearnedReward:
     @torch.no_grad()
     def logits(self, texts: list[str]) -> torch.Tensor:
         """(B,) float: the model's score (the Bradley-Terry logit) of each text."""
-        enc = self.tokenizer(list(texts), padding=True, return_tensors="pt").to(self.model.device)
-        return self.model(**enc).logits[:, 0].float().cpu()
+        return reward_logits(self.model, self.tokenizer, texts).float().cpu()
 
     def __call__(self, texts: list[str]) -> torch.Tensor:
         return torch.sigmoid(self.logits(texts))
+
+
+def reward_logits(model, tokenizer, texts: list[str]) -> torch.Tensor:
+    """(B,) scores of left-padded texts; positions count real tokens, so a score does not
+    depend on the other texts in the batch (GPT-2 would otherwise count from the first pad)."""
+    from a2c_lessons.sampling import position_ids
+
+    enc = tokenizer(list(texts), padding=True, return_tensors="pt").to(model.device)
+    return model(**enc, position_ids=position_ids(enc.attention_mask)).logits[:, 0]
 
 
 def get_reward(name: str) -> RewardFn:

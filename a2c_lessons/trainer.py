@@ -129,6 +129,7 @@ class A2CTrainer:
         self.actor_critic, self.optimizer = self.accelerator.prepare(actor_critic, optimizer)
         self.generator = torch.Generator("cpu").manual_seed(cfg.seed)
         self.step_count, self.metrics = 0, []
+        self.mid_step = False  # True while a step runs: an interrupted step leaves no consistent state to save
         world, rank = self.accelerator.num_processes, self.accelerator.process_index
         if cfg.batch_size % world:
             raise ValueError(f"batch_size ({cfg.batch_size}) must be divisible by the number of processes ({world})")
@@ -145,6 +146,7 @@ class A2CTrainer:
     def step(self) -> dict[str, float]:
         """One A2C update on a fresh batch; returns this step's metrics."""
         cfg, start = self.cfg, time.perf_counter()
+        self.mid_step = True
         # 1. sample y ~ pi_theta(. | x)
         prompts, uniforms = self._draw_batch()
         rollout = sample(self.policy, prompts, cfg.max_new_tokens, temperature=cfg.temperature, uniforms=uniforms)
@@ -181,7 +183,9 @@ class A2CTrainer:
         self.optimizer.step()
         self.step_count += 1
         ratio = torch.exp(logprobs.detach() - rollout.logprobs)  # exactly 1: same weights sampled and scored
-        return self._log(rollout, scores, kl, loss, advantages, old_values, returns, ratio, grad_norm, start)
+        row = self._log(rollout, scores, kl, loss, advantages, old_values, returns, ratio, grad_norm, start)
+        self.mid_step = False
+        return row
 
     def _token_share(self, mask: torch.Tensor) -> float:
         """Scale for token means so that averaging over processes equals one mean over all tokens."""
@@ -223,6 +227,8 @@ class A2CTrainer:
               callback=None) -> list[dict[str, float]]:  # fmt: skip
         """Run up to `steps` (default cfg.steps) updates; print a one-line summary; return the metrics."""
         steps = self.cfg.steps if steps is None else steps
+        if self.should_stop():  # a resumed run that had already stopped takes no extra step
+            steps = 0
         main = self.accelerator.is_main_process
         bar = tqdm(range(steps), desc="A2C", disable=not (progress and main))
         for _ in bar:

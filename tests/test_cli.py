@@ -25,6 +25,34 @@ def test_train_writes_a_complete_run_and_resumes(tmp_path, capsys):
     assert steps == [1, 2, 3, 4, 5]
 
 
+def test_an_interrupted_run_keeps_a_checkpoint_and_resumes_from_it(tmp_path, monkeypatch):
+    from a2c_lessons.trainer import A2CTrainer
+
+    out, real_step = tmp_path / "run", A2CTrainer.step
+
+    def step_then_interrupt(self):
+        if self.step_count == 3:
+            raise KeyboardInterrupt
+        return real_step(self)
+
+    monkeypatch.setattr(A2CTrainer, "step", step_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        main(["train", "--out", str(out), *QUICK[:1], "6", *QUICK[2:], "--checkpoint-every", "2"])
+    monkeypatch.setattr(A2CTrainer, "step", real_step)
+    assert (out / "checkpoint.pt").is_file()
+    assert main(["train", "--out", str(out), "--resume", "--eval-samples", "40"]) == 0
+    steps = [json.loads(line)["step"] for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert steps == [1, 2, 3, 4, 5, 6]
+
+
+def test_overwrite_starts_the_samples_and_metrics_afresh(tmp_path):
+    out = tmp_path / "run"
+    assert main(["train", "--out", str(out), *QUICK]) == 0
+    assert main(["train", "--out", str(out), "--overwrite", *QUICK]) == 0
+    assert (out / "samples.txt").read_text().count("samples before training") == 1
+    assert len((out / "metrics.jsonl").read_text().splitlines()) == 3
+
+
 def test_train_refuses_a_non_empty_folder_and_keeps_its_files(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()

@@ -104,3 +104,15 @@ def test_a_sealed_message_does_not_open_with_another_answer():
 def test_answer_key_refuses_an_answer_that_is_both_right_and_wrong():
     with pytest.raises(ValueError, match="both accepted"):
         answers.compile_keys("s", {"ex01.a": {"accept": ["b"], "feedback": {"b": "no"}}})
+
+
+def test_release_refuses_to_replace_edited_files_without_overwrite(tmp_path, capsys):
+    out = tmp_path / "exercises"
+    assert release.main(["--out", str(out)]) == 0
+    answer = out / "ex12_a2c_loss.py"
+    answer.write_text("def a2c_loss(logprobs, advantages, mask):\n    return 0  # my answer\n")
+    assert release.main(["--out", str(out)]) == 2
+    assert "ex12_a2c_loss.py" in capsys.readouterr().err
+    assert "my answer" in answer.read_text()
+    assert release.main(["--out", str(out), "--overwrite"]) == 0
+    assert "NotImplementedError" in answer.read_text()

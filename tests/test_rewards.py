@@ -26,6 +26,15 @@ def test_learned_reward_model_agrees_with_the_exact_reward_on_held_out_reviews()
     assert probs.shape == (8,) and bool(((probs > 0) & (probs < 1)).all())
 
 
+def test_learned_score_of_a_review_does_not_depend_on_its_batch():
+    reward = LearnedReward()
+    alone = reward.logits(["the food was good ."])
+    batched = reward.logits(
+        ["the food was good .", "to be fair , the coffee was awful but i did not dislike the view ."]
+    )
+    assert abs(float(alone[0] - batched[0])) < 1e-5
+
+
 def test_shipped_reward_model_log_reports_its_accuracy():
     log = json.loads((REWARD_MODEL_PATH / "reward_model_log.json").read_text())
     assert log["accuracy"] >= 0.95

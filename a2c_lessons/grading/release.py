@@ -121,11 +121,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--source", type=Path, default=REPO_ROOT / "instructor", help="instructor folder")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "exercises", help="where the student release goes")
+    parser.add_argument("--overwrite", action="store_true", help="replace files in --out that differ (answers!)")
     args = parser.parse_args(argv)
     try:
         files = build_release(args.source)
     except ValueError as err:  # ReleaseError, or a malformed answer key
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    changed = sorted(n for n, text in files.items() if (args.out / n).is_file() and (args.out / n).read_text() != text)
+    if changed and not args.overwrite:  # these may hold a student's answers: never replace them silently
+        print(f"error: {args.out} holds files that differ from the release ({', '.join(changed[:4])}); "
+              "pass --overwrite to replace them, or choose another --out", file=sys.stderr)  # fmt: skip
         return 2
     write_files(files, args.out)
     stale = sorted(
