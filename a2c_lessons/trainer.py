@@ -248,20 +248,33 @@ class A2CTrainer:
         return self.metrics
 
     def evaluate(self, n: int = 2000, *, seed: int = 10_000, batch_size: int = 500) -> dict[str, float]:
-        """Fraction positive and grammatical on n fresh reviews at temperature 1, untruncated, and the
-        per-sequence KL to the reference (k1, exact in expectation); with a 95% interval for 'positive'."""
-        generator = torch.Generator(self.policy.device).manual_seed(seed)
-        reviews, kls = [], []
-        for start in range(0, n, batch_size):
-            prompts = [PROMPTS[(start + i) % len(PROMPTS)] for i in range(min(batch_size, n - start))]
-            rollout = sample(self.policy, prompts, self.cfg.max_new_tokens, generator=generator)
-            with torch.no_grad():
-                kl = losses.kl_k1(rollout.logprobs, logprobs_of(self.ref_model, rollout))
-            reviews += rollout.reviews
-            kls.append(masked_sum(kl, rollout.mask, dim=1))
-        stats = review_stats(reviews)
-        low, high = wilson_interval(round(stats["positive"] * n), n)
-        return {**stats, "positive_low": low, "positive_high": high, "kl": float(torch.cat(kls).mean()), "n": n}
+        """`evaluate_policy` of this run's policy against its reference model."""
+        return evaluate_policy(
+            self.policy, self.ref_model, n, seed=seed, max_new_tokens=self.cfg.max_new_tokens, batch_size=batch_size
+        )
 
     def config_dict(self) -> dict:
         return asdict(self.cfg)
+
+
+@torch.no_grad()
+def evaluate_policy(
+    policy: Policy, ref_model, n: int = 2000, *, seed: int = 10_000, max_new_tokens: int = 24, batch_size: int = 500
+) -> dict[str, float]:
+    """Fraction positive and grammatical of n fresh reviews at temperature 1, untruncated, with a 95%
+    interval for 'positive', and the mean per-sequence KL(pi || pi_ref) = E[sum_t log pi - log pi_ref] (k1,
+    exact in expectation). The same seed gives the same draws, so methods can be judged alike."""
+    was_training = policy.model.training
+    policy.model.eval()  # another library's trainer may have left it in train mode
+    generator = torch.Generator(policy.device).manual_seed(seed)
+    reviews, kls = [], []
+    for start in range(0, n, batch_size):
+        prompts = [PROMPTS[(start + i) % len(PROMPTS)] for i in range(min(batch_size, n - start))]
+        rollout = sample(policy, prompts, max_new_tokens, generator=generator)
+        kl = losses.kl_k1(rollout.logprobs, logprobs_of(ref_model, rollout))  # (B, T)
+        reviews += rollout.reviews
+        kls.append(masked_sum(kl, rollout.mask, dim=1))  # (B,)
+    policy.model.train(was_training)
+    stats = review_stats(reviews)
+    low, high = wilson_interval(round(stats["positive"] * n), n)
+    return {**stats, "positive_low": low, "positive_high": high, "kl": float(torch.cat(kls).mean()), "n": n}

@@ -41,38 +41,14 @@ from pathlib import Path
 
 import torch
 
-from a2c_lessons import losses
-from a2c_lessons.corpus import PROMPTS
-from a2c_lessons.masked import masked_sum
 from a2c_lessons.policy import Policy, load_policy
-from a2c_lessons.rewards import review_stats, wilson_interval
-from a2c_lessons.sampling import logprobs_of, sample
+from a2c_lessons.trainer import evaluate_policy
 
 METHODS = ("a2c", "grpo", "rloo")
 EVAL_SEED, FINAL_SEED = 10_000, 99_999
 
 
 # ---------------------------------------------------------------------------------------------- the one evaluator
-@torch.no_grad()
-def evaluate(policy: Policy, ref_model, n: int, *, seed: int, max_new_tokens: int, batch_size: int = 500) -> dict:
-    """Fraction positive of n fresh reviews at temperature 1, untruncated, and their mean per-sequence
-    KL(pi || pi_ref) = E[sum_t log pi(y_t) - log pi_ref(y_t)] (k1). The same seed gives every method the same draws."""
-    was_training = policy.model.training
-    policy.model.eval()
-    generator = torch.Generator(policy.device).manual_seed(seed)
-    reviews, kls = [], []
-    for start in range(0, n, batch_size):
-        prompts = [PROMPTS[(start + i) % len(PROMPTS)] for i in range(min(batch_size, n - start))]
-        rollout = sample(policy, prompts, max_new_tokens, generator=generator)
-        kl = losses.kl_k1(rollout.logprobs, logprobs_of(ref_model, rollout))  # (B, T)
-        reviews += rollout.reviews
-        kls.append(masked_sum(kl, rollout.mask, dim=1))  # (B,)
-    policy.model.train(was_training)
-    stats = review_stats(reviews)
-    low, high = wilson_interval(round(stats["positive"] * n), n)
-    return {**stats, "kl": float(torch.cat(kls).mean()), "positive_low": low, "positive_high": high, "n": n}
-
-
 @dataclass
 class Tracker:
     """Training clock and evaluation schedule, shared by all methods: seconds exclude evaluation."""
@@ -102,7 +78,7 @@ class Tracker:
         self._last = now
         if step % self.args.eval_every and step < self.args.max_steps:
             return False
-        row = evaluate(self.policy, self.ref_model, self.args.eval_samples, seed=EVAL_SEED + step,
+        row = evaluate_policy(self.policy, self.ref_model, self.args.eval_samples, seed=EVAL_SEED + step,
                        max_new_tokens=self.args.max_new_tokens)  # fmt: skip
         self.curve.append({"step": step, "train_s": self.train_s, "positive": row["positive"], "kl": row["kl"],
                            "grammatical": row["grammatical"]})  # fmt: skip
@@ -170,7 +146,7 @@ def run(method: str, lr: float, seed: int, args: argparse.Namespace) -> dict:
         train_a2c(policy, tracker, lr, seed)
     else:
         train_trl(method, policy, tracker, lr, seed)
-    final = evaluate(policy, ref_model, args.final_samples, seed=FINAL_SEED, max_new_tokens=args.max_new_tokens)
+    final = evaluate_policy(policy, ref_model, args.final_samples, seed=FINAL_SEED, max_new_tokens=args.max_new_tokens)
     return {
         "method": method, "lr": lr, "seed": seed, "steps_run": tracker.steps, "train_s": tracker.train_s,
         "reached_step": tracker.reached_step, "reached_s": tracker.reached_s,

@@ -35,14 +35,9 @@ top to bottom; with it, the section takes well under a minute on a laptop CPU.
 import copy
 import warnings
 
-import torch
-
-from a2c_lessons import losses, trl_bridge
-from a2c_lessons.corpus import PROMPTS
-from a2c_lessons.masked import masked_sum
+from a2c_lessons import trl_bridge
 from a2c_lessons.policy import load_policy
-from a2c_lessons.rewards import review_stats
-from a2c_lessons.sampling import logprobs_of, sample
+from a2c_lessons.trainer import evaluate_policy
 
 HAVE_TRL = trl_bridge.trl_available()
 if not HAVE_TRL:
@@ -50,13 +45,10 @@ if not HAVE_TRL:
 STEPS, EVERY, LR = 50, 5, 1e-3
 
 
-@torch.no_grad()
 def judge(policy, ref_model, step: int, n: int = 256) -> dict:
     """Fraction positive of n fresh reviews at T = 1 and their mean KL(pi || pi_ref) per review (k1)."""
-    policy.model.eval()
-    rollout = sample(policy, [PROMPTS[i % len(PROMPTS)] for i in range(n)], 24, seed=1000 + step)
-    kl = masked_sum(losses.kl_k1(rollout.logprobs, logprobs_of(ref_model, rollout)), rollout.mask, dim=1)
-    return {"step": step, "positive": review_stats(rollout.reviews)["positive"], "kl": float(kl.mean())}
+    result = evaluate_policy(policy, ref_model, n, seed=1000 + step, batch_size=n)
+    return {"step": step, "positive": result["positive"], "kl": result["kl"]}
 
 
 # %% [markdown]
