@@ -56,10 +56,9 @@ def load_checkpoint(trainer, path: str | os.PathLike) -> None:
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise ValueError(f"checkpoint {str(path)!r} is not an a2c-lessons checkpoint of format {FORMAT}")
     unwrapped = trainer.accelerator.unwrap_model(trainer.actor_critic)
-    if state["model_identity"] != model_identity(unwrapped.actor):
-        differ = sorted(
-            k for k in state["model_identity"] if state["model_identity"][k] != model_identity(unwrapped.actor).get(k)
-        )
+    saved, current = state["model_identity"], model_identity(unwrapped.actor)
+    if saved != current:
+        differ = sorted(k for k in saved if saved[k] != current.get(k))
         raise ValueError(
             f"checkpoint {str(path)!r} was made for a different model (config differs in {differ[:5]}); "
             "load the model it was trained from, or start a new run"

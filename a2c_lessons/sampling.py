@@ -129,22 +129,6 @@ def draw(logprobs: torch.Tensor, uniforms: torch.Tensor) -> torch.Tensor:
     return torch.searchsorted(cdf, u, right=True).squeeze(-1).clamp_(max=logprobs.shape[-1] - 1)
 
 
-def sample_next_token(
-    logits: torch.Tensor, *, temperature: float = 1.0, generator: torch.Generator | None = None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """One sampling step: softmax(logits / T), then a draw.
-
-    Args:
-        logits: (B, V) float next-token logits.
-    Returns:
-        tokens: (B,) long; logprobs: (B,) float, log pi_T(token).
-    """
-    logprobs = sampling_logprobs(logits, temperature=temperature)
-    uniforms = torch.rand(logits.shape[0], generator=generator, device=logits.device)
-    tokens = draw(logprobs, uniforms)
-    return tokens, logprobs.gather(-1, tokens.unsqueeze(-1)).squeeze(-1)
-
-
 def position_ids(attention_mask: torch.Tensor) -> torch.Tensor:
     """(B, L) long: the running count of real tokens, so left padding shifts nothing."""
     return (attention_mask.long().cumsum(dim=-1) - 1).clamp_(min=0)
