@@ -1,8 +1,9 @@
-"""A GPT-2 forward written for sampling: a preallocated KV cache and one token at a time.
+"""Two GPT-2 forwards written for speed: the sampler's, and the scoring pass's.
 
-Place in the data flow: prompts -> **sample** -> Rollout; `sampling.sample` uses this
-stepper for GPT-2 models (the bundled tiny LM among them) and the model's own
-forward for anything else.
+Place in the data flow: prompts -> **sample** -> Rollout -> **values / log pi** -> gae.
+`sampling.sample` steps GPT-2 models (the bundled tiny LM among them) with
+`StaticCacheStepper`, and `sampling.response_forward` scores their rollouts with
+`packed_forward`; any other causal LM runs its own forward in both places.
 
 For a tiny model the cost of a sampling step is overhead, not arithmetic: the
 generic forward re-derives masks, grows its cache by concatenation and dispatches
@@ -11,8 +12,15 @@ tokens is allocated once, each step writes one slot in place, and a layer is
 
     h = x + W_o · attn(q, K[:t], V[:t]),   x' = h + MLP(LN(h))     (GPT-2, pre-norm)
 
-with the model's own weights, so the log-probs equal a fresh forward pass to float
-rounding (a test holds them to 1e-5).
+The scoring pass is the opposite case: one forward over the whole batch, where the
+arithmetic is the cost. A rollout is about half padding (prompts padded on the left,
+responses after EOS on the right), so `packed_forward` runs the layer norms, the
+linear maps and the MLP on the real tokens only, and lays them out padded just for
+attention, the one place that needs the (B, L) grid. Gradients flow through it as
+through the model's own forward.
+
+Both use the model's own weights, so their numbers equal its own forward to float
+rounding (tests hold log-probs, hidden states and gradients to 1e-5).
 """
 
 from __future__ import annotations
@@ -24,15 +32,21 @@ _ACTIVATIONS = {"gelu_new": lambda x: F.gelu(x, approximate="tanh"), "gelu": F.g
 
 
 def supports(model) -> bool:
-    """True for a GPT-2 whose options this forward reproduces exactly."""
+    """True for a GPT-2 whose options these forwards reproduce exactly."""
     cfg = model.config
     return (
         getattr(cfg, "model_type", None) == "gpt2"
+        and getattr(model.lm_head, "bias", None) is None
         and cfg.activation_function in _ACTIVATIONS
         and not cfg.scale_attn_by_inverse_layer_idx
         and cfg.scale_attn_weights
         and not getattr(cfg, "add_cross_attention", False)
     )
+
+
+def _linear(x: torch.Tensor, conv1d) -> torch.Tensor:
+    # GPT-2's Conv1D stores weight as (in, out): y = x @ W + b
+    return torch.addmm(conv1d.bias, x.reshape(-1, x.shape[-1]), conv1d.weight).view(*x.shape[:-1], -1)
 
 
 class StaticCacheStepper:
@@ -75,19 +89,14 @@ class StaticCacheStepper:
 
     def _block(self, i: int, block, x: torch.Tensor, start: int, attn_mask: torch.Tensor) -> torch.Tensor:
         """One GPT-2 block on x (B, L, hidden) whose tokens sit at cache slots start .. start + L."""
-        q, k, v = self._linear(block.ln_1(x), block.attn.c_attn).split(x.shape[-1], dim=-1)
+        q, k, v = _linear(block.ln_1(x), block.attn.c_attn).split(x.shape[-1], dim=-1)
         end = start + x.shape[1]
         self.keys[i, :, :, start:end], self.values[i, :, :, start:end] = self._split(k), self._split(v)
         y = F.scaled_dot_product_attention(
             self._split(q), self.keys[i, :, :, :end], self.values[i, :, :, :end], attn_mask=attn_mask
         )  # (B, heads, L, head_dim)
-        h = x + self._linear(y.transpose(1, 2).reshape(x.shape), block.attn.c_proj)
-        return h + self._linear(self.act(self._linear(block.ln_2(h), block.mlp.c_fc)), block.mlp.c_proj)
-
-    @staticmethod
-    def _linear(x: torch.Tensor, conv1d) -> torch.Tensor:
-        # GPT-2's Conv1D stores weight as (in, out): y = x @ W + b
-        return torch.addmm(conv1d.bias, x.reshape(-1, x.shape[-1]), conv1d.weight).view(*x.shape[:-1], -1)
+        h = x + _linear(y.transpose(1, 2).reshape(x.shape), block.attn.c_proj)
+        return h + _linear(self.act(_linear(block.ln_2(h), block.mlp.c_fc)), block.mlp.c_proj)
 
     def __call__(self, tokens: torch.Tensor | None) -> torch.Tensor:
         """Feed the last drawn tokens (B,) (None: the prompt); return (B, V) next-token logits."""
@@ -109,3 +118,41 @@ class StaticCacheStepper:
         for i, block in enumerate(self.gpt.h):
             x = self._block(i, block, x, start, attn_mask)
         return F.linear(self.gpt.ln_f(x[:, -1]), self.lm_head).float()  # (B, V)
+
+
+def packed_forward(
+    model, input_ids: torch.Tensor, attention_mask: torch.Tensor, window: slice
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A GPT-2 forward over the real tokens only; logits and last hidden states at `window`.
+
+    Args:
+        input_ids: (B, L) long; attention_mask: (B, L) bool, True on real tokens.
+        window: the positions to return, e.g. those whose logits predict the response.
+    Returns:
+        logits: (B, W, V) float; hidden: (B, W, hidden), the final (post-LayerNorm) states.
+        Padding positions in the window hold hidden = 0 and logits = 0: finite, and masked later.
+    """
+    from a2c_lessons.sampling import position_ids
+
+    gpt, act = model.transformer, _ACTIVATIONS[model.config.activation_function]
+    batch, length = input_ids.shape
+    heads, width = model.config.n_head, model.config.n_embd
+    real = attention_mask.reshape(-1).nonzero().squeeze(-1)  # (N,) flat indices of the real tokens
+    x = gpt.wte(input_ids.reshape(-1)[real]) + gpt.wpe(position_ids(attention_mask).reshape(-1)[real])  # (N, hidden)
+    causal = torch.ones(length, length, dtype=torch.bool, device=input_ids.device).tril()
+    # a query always sees itself, so padding queries (dropped below) stay finite instead of NaN
+    attn_mask = (causal & attention_mask[:, None, :]) | torch.eye(length, dtype=torch.bool, device=input_ids.device)
+    attn_mask = attn_mask.unsqueeze(1)  # (B, 1, L, L)
+
+    def to_grid(rows: torch.Tensor) -> torch.Tensor:  # (N, d) -> (B * L, d), zeros on padding
+        return rows.new_zeros(batch * length, rows.shape[-1]).index_copy(0, real, rows)
+
+    for block in gpt.h:
+        qkv = to_grid(_linear(block.ln_1(x), block.attn.c_attn)).view(batch, length, 3, heads, width // heads)
+        q, k, v = qkv.permute(2, 0, 3, 1, 4)  # each (B, heads, L, head_dim)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)  # (B, heads, L, head_dim)
+        y = y.transpose(1, 2).reshape(batch * length, width)[real]  # (N, hidden)
+        h = x + _linear(y, block.attn.c_proj)
+        x = h + _linear(act(_linear(block.ln_2(h), block.mlp.c_fc)), block.mlp.c_proj)
+    hidden = to_grid(gpt.ln_f(x)).view(batch, length, width)[:, window]  # (B, W, hidden)
+    return F.linear(hidden, model.lm_head.weight).float(), hidden

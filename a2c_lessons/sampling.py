@@ -248,24 +248,35 @@ def sample(
     )  # fmt: skip
 
 
-def response_forward(model, rollout: Rollout, *, hidden: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
+def response_forward(
+    model, rollout: Rollout, *, hidden: bool = True, fast: bool = True
+) -> tuple[torch.Tensor, torch.Tensor | None]:
     """One forward pass over prompt + response, with gradients.
+
+    GPT-2 models in eval mode take `fastpath.packed_forward`, which skips the padding;
+    `fast=False` (or any other model) runs the model's own forward. Both give the same numbers.
 
     Returns:
         logits: (B, T, V) float, the raw logits that predict each response token.
         hidden: (B, T, hidden) float, the last hidden state at the same positions: the
             state (x, y_<t) that a value head maps to V(x, y_<t); None with hidden=False.
     """
+    from a2c_lessons import fastpath
+
     attention_mask = rollout.attention_mask
+    prompt_len, time = rollout.prompt_ids.shape[1], rollout.response_ids.shape[1]
+    # the logits at position i predict token i + 1: shift by one
+    window = slice(prompt_len - 1, prompt_len + time - 1)
+    # packed_forward has no dropout: in train mode only the model's own forward is exact
+    if fast and fastpath.supports(model) and not model.training:
+        logits, states = fastpath.packed_forward(model, rollout.input_ids, attention_mask, window)
+        return logits, (states if hidden else None)
     out = model(
         input_ids=rollout.input_ids,
         attention_mask=attention_mask.long(),
         position_ids=position_ids(attention_mask),
         output_hidden_states=hidden,
     )
-    prompt_len, time = rollout.prompt_ids.shape[1], rollout.response_ids.shape[1]
-    # the logits at position i predict token i + 1: shift by one
-    window = slice(prompt_len - 1, prompt_len + time - 1)
     states = out.hidden_states[-1][:, window] if hidden else None  # (B, T, hidden)
     return out.logits[:, window].float(), states  # (B, T, V)
 
@@ -278,7 +289,7 @@ def gather_logprobs(logits: torch.Tensor, rollout: Rollout) -> torch.Tensor:
     return torch.where(rollout.mask, token_logprobs, 0.0)
 
 
-def logprobs_of(model, rollout: Rollout) -> torch.Tensor:
+def logprobs_of(model, rollout: Rollout, *, fast: bool = True) -> torch.Tensor:
     """(B, T) float: log pi_T(y_t | x, y_<t) under `model`'s current weights, with gradients."""
-    logits, _ = response_forward(model, rollout, hidden=False)
+    logits, _ = response_forward(model, rollout, hidden=False, fast=fast)
     return gather_logprobs(logits, rollout)

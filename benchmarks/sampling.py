@@ -9,7 +9,10 @@ same model, prompts, and number of new tokens, and prints tokens per second and 
 ratio ours/theirs. Both sides pay for tokenising and decoding; "generate+logprobs"
 also turns generate's logits into the per-token log-probs an RL loss needs, which
 `sample` returns anyway. Tokens are counted up to and including each row's EOS.
-Then one A2C training step (sample + score + advantages + loss + backward + step).
+Then the scoring pass of a training step (policy forward + backward, reference
+forward) on one rollout, padding-free (`fastpath.packed_forward`) against the model's
+own forward, interleaved; and one A2C training step (sample + score + advantages +
+loss + backward + step).
 Peak memory: CUDA's allocator on a GPU; on the CPU, the running total of the
 allocations and frees that torch's profiler records during one call.
 """
@@ -27,7 +30,7 @@ import transformers
 
 from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.policy import load_policy
-from a2c_lessons.sampling import sample
+from a2c_lessons.sampling import logprobs_of, sample
 
 
 def prompts_for(batch: int) -> list[str]:
@@ -100,6 +103,28 @@ def peak_memory_mb(policy, method: str, batch: int, new_tokens: int) -> float:
     return peak / 2**20
 
 
+def scoring_ms(policy, batch: int, new_tokens: int, repeats: int) -> dict[bool, float]:
+    """Milliseconds of a step's scoring pass on one rollout: {packed: ms}, packed and own forward interleaved."""
+    import copy
+
+    rollout = sample(policy, prompts_for(batch), new_tokens, seed=0)
+    model, ref_model = copy.deepcopy(policy.model), policy.model
+
+    def score_once(packed: bool) -> None:
+        logprobs_of(model, rollout, fast=packed).sum().backward()
+        with torch.no_grad():
+            logprobs_of(ref_model, rollout, fast=packed)
+
+    totals = {True: 0.0, False: 0.0}
+    for rep in range(repeats + 1):
+        for packed in totals:
+            start = time.perf_counter()
+            score_once(packed)
+            if rep:  # the first round warms up
+                totals[packed] += time.perf_counter() - start
+    return {packed: 1000 * seconds / repeats for packed, seconds in totals.items()}
+
+
 def a2c_step_time(batch: int, steps: int) -> tuple[float, float]:
     """Milliseconds and tokens per second of one A2C step at this batch size."""
     from a2c_lessons.trainer import A2CConfig, A2CTrainer
@@ -144,8 +169,13 @@ def main(argv: list[str] | None = None) -> str:
             f"| {mem[0]} | {mem[1]} |"
         )
         print(lines[-1] if batch != args.batches[0] else "\n".join(lines), flush=True)
+    scoring = scoring_ms(policy, args.a2c_batch, 24, args.repeats)
+    lines += ["", f"Scoring pass at batch {args.a2c_batch} (policy forward + backward, reference forward): "
+              f"padding-free {scoring[True]:.1f} ms, model's own forward {scoring[False]:.1f} ms, "
+              f"own/padding-free {scoring[False] / scoring[True]:.2f}x"]  # fmt: skip
+    print("\n".join(lines[-2:]))
     ms, tps = a2c_step_time(args.a2c_batch, args.a2c_steps)
-    lines += ["", f"A2C step at batch {args.a2c_batch}: {ms:.1f} ms, {tps:.0f} tokens/s"]
+    lines += [f"A2C step at batch {args.a2c_batch}: {ms:.1f} ms, {tps:.0f} tokens/s"]
     print(lines[-1])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")

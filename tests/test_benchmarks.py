@@ -32,6 +32,8 @@ def test_sampling_benchmark_runs_and_writes_its_table(tmp_path):
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert len(cells) == 8 and cells[3].endswith("x") and float(cells[1]) > 0
     assert "A2C step at batch 2" in table
+    scoring = next(line for line in table.splitlines() if line.startswith("Scoring pass at batch 2"))
+    assert float(scoring.rsplit(" ", 1)[-1].rstrip("x")) > 0
 
 
 def test_generate_token_count_stops_at_eos(tiny_policy):

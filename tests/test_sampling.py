@@ -17,8 +17,9 @@ SETTINGS = [dict(temperature=1.0), dict(temperature=0.7), dict(top_k=5), dict(te
 @pytest.mark.parametrize("settings", SETTINGS, ids=lambda s: ",".join(f"{k}={v}" for k, v in s.items()))
 def test_logprobs_equal_fresh_forward_pass(tiny_policy, settings, fast):
     rollout = sample(tiny_policy, PROMPT_BATCH, 20, seed=0, fast=fast, **settings)
-    fresh = logprobs_of(tiny_policy.model, rollout)
-    assert (fresh - rollout.logprobs).abs().max() <= 1e-5
+    for packed in (True, False):  # the padding-free scoring pass and the model's own forward
+        fresh = logprobs_of(tiny_policy.model, rollout, fast=packed)
+        assert (fresh - rollout.logprobs).abs().max() <= 1e-5
     assert torch.all(rollout.logprobs[rollout.mask] <= 0)
 
 

@@ -1,0 +1,93 @@
+"""The padding-free scoring pass: the model's own numbers and gradients, on real tokens only."""
+
+import copy
+import dataclasses
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from a2c_lessons import fastpath
+from a2c_lessons.corpus import PROMPTS
+from a2c_lessons.sampling import gather_logprobs, response_forward, sample
+
+# prompts of different lengths (left padding) and responses of different lengths (right padding)
+PROMPT_BATCH = [PROMPTS[i % len(PROMPTS)] for i in range(20)] + ["", "the food was"]
+
+
+@pytest.fixture(scope="module")
+def rollout(tiny_policy):
+    rollout = sample(tiny_policy, PROMPT_BATCH, 20, seed=5)
+    lengths, pads = rollout.mask.sum(dim=1), (~rollout.prompt_mask).sum(dim=1)
+    assert lengths.min() < lengths.max() and pads.min() < pads.max(), "both kinds of padding are needed here"
+    return rollout
+
+
+def _loss(model, rollout, fast: bool) -> torch.Tensor:
+    """A loss that weighs every response token differently and reads the hidden states too."""
+    logits, hidden = response_forward(model, rollout, fast=fast)
+    weights = torch.linspace(-1, 1, rollout.mask.shape[1])
+    token_terms = gather_logprobs(logits, rollout) * weights + 1e-2 * hidden.pow(2).sum(-1)
+    return torch.where(rollout.mask, token_terms, 0.0).sum()
+
+
+def test_logits_and_hidden_states_equal_the_models_own_forward(tiny_policy, rollout):
+    assert fastpath.supports(tiny_policy.model) and not tiny_policy.model.training
+    packed_logits, packed_hidden = response_forward(tiny_policy.model, rollout, fast=True)
+    own_logits, own_hidden = response_forward(tiny_policy.model, rollout, fast=False)
+    real = rollout.mask
+    assert (packed_logits - own_logits)[real].abs().max() <= 1e-5
+    assert (packed_hidden - own_hidden)[real].abs().max() <= 1e-5
+    assert torch.isfinite(packed_logits).all()  # padding positions too: they meet log_softmax before the mask
+
+
+def test_gradients_equal_the_models_own_forward(tiny_policy, rollout):
+    grads = {}
+    for fast in (True, False):
+        model = copy.deepcopy(tiny_policy.model)
+        _loss(model, rollout, fast).backward()
+        grads[fast] = {name: p.grad for name, p in model.named_parameters()}
+    for name, own in grads[False].items():
+        packed = grads[True][name]
+        assert packed is not None, name
+        assert (packed - own).abs().max() <= 1e-5 * max(1.0, own.abs().max()), name
+
+
+def test_a_row_scored_in_a_padded_batch_equals_the_row_alone(tiny_policy, rollout):
+    # an independent check of the masks: no other row, and no padding, may change a row's numbers
+    logits, _ = response_forward(tiny_policy.model, rollout)
+    for row in (0, 20, 21):
+        in_prompt, in_response = rollout.prompt_mask[row], rollout.mask[row]  # this row's real tokens
+        alone = dataclasses.replace(
+            rollout,
+            prompt_ids=rollout.prompt_ids[row, in_prompt][None], prompt_mask=in_prompt[in_prompt][None],
+            response_ids=rollout.response_ids[row, in_response][None], mask=in_response[in_response][None],
+        )  # fmt: skip
+        single, _ = response_forward(tiny_policy.model, alone)
+        assert (single[0] - logits[row, in_response]).abs().max() <= 1e-5
+
+
+def test_attending_to_padding_is_caught(tiny_policy, rollout, monkeypatch):
+    # a known-wrong attention mask (causal, but blind to padding) must change the numbers
+    attention = F.scaled_dot_product_attention  # fastpath.F is torch's own module: keep the real one
+
+    def padding_blind(q, k, v, attn_mask):
+        return attention(q, k, v, is_causal=True)
+
+    monkeypatch.setattr(fastpath.F, "scaled_dot_product_attention", padding_blind)
+    wrong, _ = response_forward(tiny_policy.model, rollout, fast=True)
+    monkeypatch.undo()
+    own, _ = response_forward(tiny_policy.model, rollout, fast=False)
+    assert (wrong - own)[rollout.mask].abs().max() > 1e-2
+
+
+def test_train_mode_takes_the_models_own_forward_with_its_dropout(tiny_policy, rollout):
+    model = copy.deepcopy(tiny_policy.model)
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.5
+    model.train()  # packed_forward has no dropout, so it must not run here
+    torch.manual_seed(0)
+    a, _ = response_forward(model, rollout)
+    b, _ = response_forward(model, rollout)
+    assert (a - b)[rollout.mask].abs().max() > 1e-3
