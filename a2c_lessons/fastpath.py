@@ -49,6 +49,14 @@ def _linear(x: torch.Tensor, conv1d) -> torch.Tensor:
     return torch.addmm(conv1d.bias, x.reshape(-1, x.shape[-1]), conv1d.weight).view(*x.shape[:-1], -1)
 
 
+def _causal_mask(key_ok: torch.Tensor) -> torch.Tensor:
+    """(B, L) bool real tokens -> (B, 1, L, L) bool: query i may attend to real keys j <= i."""
+    length, device = key_ok.shape[1], key_ok.device
+    causal = torch.ones(length, length, dtype=torch.bool, device=device).tril()
+    # a query always sees itself, so padding queries (their outputs unused) stay finite instead of NaN
+    return ((causal & key_ok[:, None, :]) | torch.eye(length, dtype=torch.bool, device=device)).unsqueeze(1)
+
+
 class StaticCacheStepper:
     """Feeds tokens to a GPT-2 and returns next-token logits, caching K and V in place.
 
@@ -102,13 +110,7 @@ class StaticCacheStepper:
         """Feed the last drawn tokens (B,) (None: the prompt); return (B, V) next-token logits."""
         if tokens is None:
             ids, pos, start = self.prompt_ids, self.positions, 0
-            length = self.prompt_len
-            causal = torch.ones(length, length, dtype=torch.bool, device=ids.device).tril()
-            # a query always sees itself, so left-pad queries stay finite instead of NaN
-            attn_mask = (causal & self.key_ok[:, None, :length]) | torch.eye(
-                length, dtype=torch.bool, device=ids.device
-            )
-            attn_mask = attn_mask.unsqueeze(1)  # (B, 1, P, P)
+            attn_mask = _causal_mask(self.key_ok[:, : self.prompt_len])  # (B, 1, P, P)
         else:
             ids, pos, start = tokens.unsqueeze(-1), self.next_pos, self.prompt_len + self.t
             self.key_ok[:, start] = True
@@ -139,10 +141,7 @@ def packed_forward(
     heads, width = model.config.n_head, model.config.n_embd
     real = attention_mask.reshape(-1).nonzero().squeeze(-1)  # (N,) flat indices of the real tokens
     x = gpt.wte(input_ids.reshape(-1)[real]) + gpt.wpe(position_ids(attention_mask).reshape(-1)[real])  # (N, hidden)
-    causal = torch.ones(length, length, dtype=torch.bool, device=input_ids.device).tril()
-    # a query always sees itself, so padding queries (dropped below) stay finite instead of NaN
-    attn_mask = (causal & attention_mask[:, None, :]) | torch.eye(length, dtype=torch.bool, device=input_ids.device)
-    attn_mask = attn_mask.unsqueeze(1)  # (B, 1, L, L)
+    attn_mask = _causal_mask(attention_mask)  # (B, 1, L, L)
 
     def to_grid(rows: torch.Tensor) -> torch.Tensor:  # (N, d) -> (B * L, d), zeros on padding
         return rows.new_zeros(batch * length, rows.shape[-1]).index_copy(0, real, rows)

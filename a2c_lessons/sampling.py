@@ -16,8 +16,9 @@ batch is done only every `_DONE_CHECK_EVERY` tokens, since a per-token `.item()`
 would stall the pipeline; on the CPU there is no device to wait for, so it asks
 every token, stops as soon as the last row ends, and once half the rows have
 ended drops them from the static-cache forward. GPT-2 models take the static-cache
-fast path of `fastpath.py`; any other causal LM runs its own forward with its own
-cache (`fast=False` forces this plain path everywhere).
+fast path of `fastpath.py`, and `response_forward` scores their rollouts with its
+padding-free forward; any other causal LM runs its own forward with its own cache
+(`fast=False` forces this plain path everywhere).
 """
 
 from __future__ import annotations
