@@ -20,6 +20,7 @@ allocations and frees that torch's profiler records during one call.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import platform
 import time
@@ -105,12 +106,11 @@ def peak_memory_mb(policy, method: str, batch: int, new_tokens: int) -> float:
 
 def scoring_ms(policy, batch: int, new_tokens: int, repeats: int) -> dict[bool, float]:
     """Milliseconds of a step's scoring pass on one rollout: {packed: ms}, packed and own forward interleaved."""
-    import copy
-
     rollout = sample(policy, prompts_for(batch), new_tokens, seed=0)
     model, ref_model = copy.deepcopy(policy.model), policy.model
 
     def score_once(packed: bool) -> None:
+        model.zero_grad(set_to_none=True)  # as the trainer does before each backward
         logprobs_of(model, rollout, fast=packed).sum().backward()
         with torch.no_grad():
             logprobs_of(ref_model, rollout, fast=packed)
