@@ -203,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     passthrough_help = {
         "pretrain": "rebuild the tiny LM", "reward-model": "rebuild the tiny reward model",
         "grade": "grade a folder of student submissions", "release": "make the student exercises",
+        "autograder": "build a Gradescope autograder zip",
     }  # fmt: skip
     for name, help_ in passthrough_help.items():
         sub.add_parser(name, help=help_, add_help=False)
@@ -214,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     passthrough = {
         "pretrain": "a2c_lessons.pretrain", "reward-model": "a2c_lessons.reward_model",
         "grade": "a2c_lessons.grading.batch", "release": "a2c_lessons.grading.release",
+        "autograder": "a2c_lessons.grading.gradescope",
     }  # fmt: skip
     if argv and argv[0] in passthrough:  # these parse their own options
         import importlib

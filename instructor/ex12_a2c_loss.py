@@ -3,8 +3,8 @@
     L(theta) = - E[U],   U(x, y) = sum_t log pi_theta(y_t | x, y_<t) * A_t
 
 with the expectation taken as the mean over the batch of responses, and the sum
-over the real tokens of each response. You may import your own ex11 function:
-`from ex11_sequence_utility import sequence_utility`.
+over the real tokens of each response. Write it here in full, without importing
+ex11: each exercise is graded on its own, so one mistake costs you once.
 Check it: `pytest exercises -k ex12`, or `check("ex12")` in a notebook.
 """
 

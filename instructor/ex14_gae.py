@@ -4,7 +4,7 @@
     A_t     = sum_{k >= 0} (gamma * lambda)^k * delta_{t+k}
 
 lambda = 0 gives the one-step TD residual; lambda = 1 gives G_t - V_t.
-You may import your own ex13 function: `from ex13_discounted_returns import discounted_returns`.
+Write it here in full, without importing ex13: each exercise is graded on its own.
 Check it: `pytest exercises -k ex14`, or `check("ex14")` in a notebook.
 """
 

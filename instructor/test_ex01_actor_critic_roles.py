@@ -1,7 +1,6 @@
 """Grades ex01: the roles of the actor and the critic."""
 
-from a2c_lessons.grading.answers import as_letter
-from a2c_lessons.grading.points import points
+from a2c_lessons.grading import as_letter, points
 
 EXERCISE = "ex01_actor_critic_roles"
 

@@ -1,8 +1,6 @@
 """Grades ex02: the order of events in one training instance."""
 
-from a2c_lessons.grading.answers import as_letter_list
-from a2c_lessons.grading.points import points
-from a2c_lessons.grading.student import fail
+from a2c_lessons.grading import as_letter_list, fail, points
 
 EXERCISE = "ex02_update_order"
 

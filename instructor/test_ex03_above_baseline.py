@@ -1,7 +1,6 @@
 """Grades ex03: what a reward above the baseline does to the LM's parameters."""
 
-from a2c_lessons.grading.answers import as_letter
-from a2c_lessons.grading.points import points
+from a2c_lessons.grading import as_letter, points
 
 EXERCISE = "ex03_above_baseline"
 

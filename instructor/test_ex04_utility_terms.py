@@ -1,9 +1,6 @@
 """Grades ex04: the token-utility comparison, on the question's numbers and on fresh ones."""
 
-from a2c_lessons.grading.answers import as_choice, as_number, number_text
-from a2c_lessons.grading.points import points
-from a2c_lessons.grading.student import fail
-from a2c_lessons.grading.variants import check_larger_token, check_utility_term
+from a2c_lessons.grading import as_choice, as_number, check_larger_token, check_utility_term, fail, number_text, points
 
 EXERCISE = "ex04_utility_terms"
 SEED = 4

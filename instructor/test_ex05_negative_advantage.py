@@ -1,8 +1,6 @@
 """Grades ex05: what a negative advantage does, on the question and on fresh advantages."""
 
-from a2c_lessons.grading.answers import as_bool
-from a2c_lessons.grading.points import points
-from a2c_lessons.grading.variants import check_true_or_false
+from a2c_lessons.grading import as_bool, check_true_or_false, points
 
 EXERCISE = "ex05_negative_advantage"
 SEED = 5

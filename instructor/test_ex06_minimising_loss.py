@@ -1,7 +1,6 @@
 """Grades ex06: what minimising L = -E[U] does to the model."""
 
-from a2c_lessons.grading.answers import as_letter
-from a2c_lessons.grading.points import points
+from a2c_lessons.grading import as_letter, points
 
 EXERCISE = "ex06_minimising_loss"
 

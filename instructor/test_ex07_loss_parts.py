@@ -1,8 +1,6 @@
 """Grades ex07: the name of each part of L and U."""
 
-from a2c_lessons.grading.answers import as_letter_map
-from a2c_lessons.grading.points import points
-from a2c_lessons.grading.student import fail
+from a2c_lessons.grading import as_letter_map, fail, points
 
 EXERCISE = "ex07_loss_parts"
 PARTS = ("minus", "E_x", "y_sample", "sum_t", "log_pi", "A")

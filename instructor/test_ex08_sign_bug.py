@@ -1,7 +1,6 @@
 """Grades ex08: the sign bug, L = +E[U]."""
 
-from a2c_lessons.grading.answers import as_choice, as_letter
-from a2c_lessons.grading.points import points
+from a2c_lessons.grading import as_choice, as_letter, points
 
 EXERCISE = "ex08_sign_bug"
 

@@ -2,8 +2,7 @@
 
 import pytest
 
-from a2c_lessons.grading.answers import as_letter_map
-from a2c_lessons.grading.points import points
+from a2c_lessons.grading import as_letter_map, points
 
 EXERCISE = "ex09_instability"
 RUNS = ("run1", "run2", "run3", "run4")

@@ -1,8 +1,6 @@
 """Grades ex10: why RLHF uses PPO-style methods."""
 
-from a2c_lessons.grading.answers import as_letter_set
-from a2c_lessons.grading.points import points
-from a2c_lessons.grading.student import fail
+from a2c_lessons.grading import as_letter_set, fail, points
 
 EXERCISE = "ex10_why_ppo"
 OPTIONS = "abcdef"

@@ -3,10 +3,7 @@
 import torch
 
 from a2c_lessons import losses
-from a2c_lessons.grading.cases import full_mask, random_batch
-from a2c_lessons.grading.checks import close, expect_close, expect_tensor
-from a2c_lessons.grading.points import points
-from a2c_lessons.grading.student import fail
+from a2c_lessons.grading import Grad, close, expect_close, expect_tensor, fail, full_mask, points, random_batch
 from a2c_lessons.masked import masked_mean, masked_sum
 
 EXERCISE = "ex11_sequence_utility"
@@ -50,13 +47,14 @@ def test_matches_library(student):
 def test_gradient_flows_into_logprobs_only(student):
     """the gradient reaches log pi, not the advantages"""
     batch = random_batch(114)
-    logprobs, advantages = (x.requires_grad_() for x in batch.inputs("logprobs", "advantages"))
-    out = utility(student, batch, logprobs, advantages)
-    if not out.requires_grad:
+    logprobs, advantages = batch.inputs("logprobs", "advantages")
+    result = student.differentiate(EXERCISE, "sequence_utility", Grad(logprobs), Grad(advantages), batch.mask.clone())
+    expect_tensor(result.value, "sequence_utility", (batch.shape[0],))
+    if not result.requires_grad:
         fail("No gradient reaches logprobs: U must stay differentiable in log pi (no .detach(), .item() or no_grad).")
-    student.guard("backward() through sequence_utility", out.sum().backward)
-    if advantages.grad is not None and bool(advantages.grad.abs().sum() > 0):
+    logprobs_grad, advantages_grad = result.grads
+    if advantages_grad is not None and bool(advantages_grad.abs().sum() > 0):
         fail("The gradient flows into the advantages: detach them. A is a fixed weight; the critic has its own loss.")
     expected_grad = torch.where(batch.mask, batch.advantages, torch.zeros(()))
-    if logprobs.grad is None or not close(logprobs.grad, expected_grad):
+    if logprobs_grad is None or not close(logprobs_grad, expected_grad):
         fail("dU/d(log pi_t) should be A_t on real tokens and 0 on pads; your gradient differs.")

@@ -3,10 +3,16 @@
 import torch
 
 from a2c_lessons import losses
-from a2c_lessons.grading.cases import full_mask, probability_changes, random_batch
-from a2c_lessons.grading.checks import expect_close, expect_tensor
-from a2c_lessons.grading.points import points
-from a2c_lessons.grading.student import fail
+from a2c_lessons.grading import (
+    Grad,
+    expect_close,
+    expect_tensor,
+    fail,
+    full_mask,
+    points,
+    probability_changes,
+    random_batch,
+)
 
 EXERCISE = "ex12_a2c_loss"
 
@@ -50,9 +56,14 @@ def test_gradient_step_follows_the_advantage(student):
     """one gradient step on a2c_loss raises tokens with A > 0 and lowers tokens with A < 0"""
     batch = random_batch(124)
     loss(student, batch)
-    fn = student.function(EXERCISE, "a2c_loss")
-    step = "a gradient step on a2c_loss"
-    changes = student.guard(step, probability_changes, fn, *batch.inputs("advantages", "mask"))
+
+    def student_gradient(logprobs, advantages, mask):  # dL/d(log pi) of the student's loss, from the sandbox
+        result = student.differentiate(EXERCISE, "a2c_loss", Grad(logprobs), advantages, mask)
+        if result.grads[0] is None:
+            fail("No gradient reaches logprobs: L must stay differentiable in log pi (no .detach(), .item()).")
+        return expect_tensor(result.grads[0], "the gradient of a2c_loss", tuple(logprobs.shape))
+
+    changes = probability_changes(student_gradient, *batch.inputs("advantages", "mask"))
     real, pad = batch.mask, ~batch.mask
     if bool((changes[pad] != 0).any()):
         fail("A gradient step on your loss moves the probability of pad tokens: the mask must keep them out of L.")

@@ -3,9 +3,7 @@
 import torch
 
 from a2c_lessons import advantages
-from a2c_lessons.grading.cases import Batch, full_mask, random_batch
-from a2c_lessons.grading.checks import expect_close, expect_tensor
-from a2c_lessons.grading.points import points
+from a2c_lessons.grading import Batch, expect_close, expect_tensor, full_mask, points, random_batch
 
 EXERCISE = "ex13_discounted_returns"
 

@@ -3,9 +3,7 @@
 import torch
 
 from a2c_lessons import advantages as adv
-from a2c_lessons.grading.cases import full_mask, random_batch
-from a2c_lessons.grading.checks import expect_close, expect_tensor
-from a2c_lessons.grading.points import points
+from a2c_lessons.grading import expect_close, expect_tensor, full_mask, points, random_batch
 
 EXERCISE = "ex14_gae"
 

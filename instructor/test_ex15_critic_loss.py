@@ -1,10 +1,7 @@
 """Grades ex15: the critic loss 0.5 * masked mean (V - G)^2, against losses.critic_loss."""
 
 from a2c_lessons import losses
-from a2c_lessons.grading.cases import full_mask, random_batch
-from a2c_lessons.grading.checks import close, expect_close, expect_tensor
-from a2c_lessons.grading.points import points
-from a2c_lessons.grading.student import fail
+from a2c_lessons.grading import Grad, close, expect_close, expect_tensor, fail, full_mask, points, random_batch
 from a2c_lessons.masked import masked_mean, masked_sum
 
 EXERCISE = "ex15_critic_loss"
@@ -53,14 +50,15 @@ def test_matches_library(student):
 def test_gradient_flows_into_values_only(student):
     """the gradient reaches V, not the returns"""
     batch = random_batch(154)
-    values, returns = (x.requires_grad_() for x in batch.inputs("values", "rewards"))
-    out = loss(student, batch, values, returns)
-    if not out.requires_grad:
+    values, returns = batch.inputs("values", "rewards")
+    result = student.differentiate(EXERCISE, "critic_loss", Grad(values), Grad(returns), batch.mask.clone())
+    expect_tensor(result.value, "critic_loss", ())
+    if not result.requires_grad:
         fail("No gradient reaches values: the critic cannot learn from this loss (no .detach(), .item() or no_grad).")
-    student.guard("backward() through critic_loss", out.backward)
-    if returns.grad is not None and bool(returns.grad.abs().sum() > 0):
+    values_grad, returns_grad = result.grads
+    if returns_grad is not None and bool(returns_grad.abs().sum() > 0):
         fail("The gradient flows into the returns: detach them. G is the target the critic moves toward.")
     reference = batch.values.clone().requires_grad_()
     losses.critic_loss(reference, batch.rewards, batch.mask).backward()
-    if values.grad is None or not close(values.grad, reference.grad):
+    if values_grad is None or not close(values_grad, reference.grad):
         fail("dL_V/dV differs from the library's: it should be (V - G) / (number of real tokens) on real tokens.")

@@ -2,9 +2,8 @@
 
 import torch
 
-from a2c_lessons.grading.checks import expect_close, expect_tensor
-from a2c_lessons.grading.points import points
-from a2c_lessons.grading.student import fail
+from a2c_lessons import sampling
+from a2c_lessons.grading import expect_close, expect_tensor, fail, points
 
 EXERCISE = "ex16_sampling_step"
 BATCH, VOCAB = 32, 7
@@ -21,7 +20,7 @@ def _case(seed, temperature=None):
 
 
 @points(2)
-def test_tempered_logprobs(student, sampling):
+def test_tempered_logprobs(student):
     """tempered_logprobs matches the library"""
     for seed, temperature in ((160, 0.5), (161, 1.0), (162, 2.0)):
         logits, _ = logits_and_uniforms(seed)
@@ -40,7 +39,7 @@ def test_tempered_logprobs(student, sampling):
 
 
 @points(2)
-def test_inverse_cdf_draw(student, sampling):
+def test_inverse_cdf_draw(student):
     """inverse_cdf_draw matches the library"""
     for seed in (163, 164):
         logits, uniforms = logits_and_uniforms(seed)
@@ -63,7 +62,7 @@ def test_inverse_cdf_draw(student, sampling):
 
 
 @points(1)
-def test_sample_step(student, sampling):
+def test_sample_step(student):
     """sample_step returns the drawn tokens and their log-probs at temperature T"""
     logits, uniforms = logits_and_uniforms(165)
     temperature = 0.7

@@ -3,10 +3,15 @@
 import torch
 
 from a2c_lessons import losses
-from a2c_lessons.grading.cases import probability_changes, random_batch
-from a2c_lessons.grading.checks import expect_close, expect_tensor
-from a2c_lessons.grading.points import points
-from a2c_lessons.grading.student import fail
+from a2c_lessons.grading import (
+    expect_close,
+    expect_tensor,
+    fail,
+    logprob_gradient,
+    points,
+    probability_changes,
+    random_batch,
+)
 
 EXERCISE = "ex17_probability_direction"
 
@@ -38,7 +43,7 @@ def test_matches_one_gradient_step(student):
     for seed in (171, 172):
         batch = batch_with_zeros(seed)
         adv, mask = batch.advantages, batch.mask
-        expected = torch.sign(probability_changes(losses.a2c_loss, adv, mask)).long()
+        expected = torch.sign(probability_changes(logprob_gradient(losses.a2c_loss), adv, mask)).long()
         zero_advantage_moves = torch.where(mask & (adv == 0), 1, expected)
         wrong = {
             "the direction is flipped: minimising L = -E[U] raises pi of tokens with A > 0.": -expected,

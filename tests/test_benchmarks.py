@@ -42,3 +42,18 @@ def test_generate_token_count_stops_at_eos(tiny_policy):
     spec.loader.exec_module(bench)
     # the count must not include the pads after EOS, or generate would look faster than it is
     assert bench.run_generate(tiny_policy, 16, 24, 0) < 16 * 24
+
+
+def test_grading_benchmark_runs_and_writes_its_table(tmp_path):
+    from tests.security.support import require_sandbox
+
+    require_sandbox()
+    spec = importlib.util.spec_from_file_location("bench_grading", SCRIPT.with_name("grading.py"))
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = tmp_path / "grading.md"
+    table = bench.main(["--students", "1", "--jobs", "1", "--out", str(out)])
+    assert out.read_text() == table
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert [r.split("|")[1].strip() for r in rows] == ["sandbox, --jobs 1", "no sandbox, --jobs 1"]
+    assert all(float(r.split("|")[2]) >= 0 and float(r.split("|")[5]) > 0 for r in rows)

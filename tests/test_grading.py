@@ -1,20 +1,17 @@
 """The autograder graded end to end: one batch run over known submissions, checked from many sides.
 
-Five students go through `a2c-lessons grade` once (a module-scoped fixture, about
-20 s on 2 idle cores): the reference solutions, the shipped stubs, two folders of
-known-wrong answers (`tests/grading_cases/`, which hand in `tests/wrong/`'s
-versions; one also leaves files out), and a misbehaving one (a loop, sys.exit,
-KeyboardInterrupt, NaN, wrong type, a syntax error, and os._exit at the end).
+Four students go through `a2c-lessons grade` once (a module-scoped fixture): the
+reference solutions, the shipped stubs, and two students who hand in known-wrong
+versions from `tests/wrong/` (one also leaves files out). Hostile and misbehaving
+students have their own suite in `tests/security/`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,12 +19,21 @@ from pathlib import Path
 import pytest
 
 from a2c_lessons.grading import batch
+from a2c_lessons.grading.workspace import checksum
+from tests.security.support import require_sandbox
 
 REPO = Path(__file__).resolve().parents[1]
-INSTRUCTOR, EXERCISES = REPO / "instructor", REPO / "exercises"
-CASES = Path(__file__).parent / "grading_cases"
+INSTRUCTOR, EXERCISES, WRONG = REPO / "instructor", REPO / "exercises", REPO / "tests" / "wrong"
 TEST_TIMEOUT_S = 3
 LEFT_OUT = ("ex03", "ex06", "ex08", "ex09")  # known_wrong_more hands these in not at all
+WRONG_FILES = [  # each student hands in these files of tests/wrong/ as the exercises they are shaped like
+    "flipped_sign", "undetached", "off_by_one", "no_baseline", "larger_advantage", "negative_more_likely",
+    "no_half", "flipped_direction",
+]  # fmt: skip
+MORE_WRONG_FILES = [
+    "unmasked_utility", "unmasked", "gamma_ignored", "lambda_ignored", "undetached_returns", "times_temperature",
+    "per_response_direction", "advantage_before_reward", "false_reason",
+]  # fmt: skip
 
 
 @dataclass
@@ -38,47 +44,42 @@ class BatchRun:
     results: dict[str, dict]  # student -> results.json
     rows: dict[str, dict[str, str]]  # student -> grades.csv row
     header: list[str]
-    before: dict[str, str]  # the submissions folder, path -> sha256, before grading
-    after: dict[str, str]
+    before: str  # checksum of the submissions folder before grading
+    after: str
 
 
-def _snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
-    }
-
-
-def _hand_in(folder: Path, files: list[Path], overlay: Path | None = None) -> None:
-    """A student folder: `files`, then the overlay's files over them (name.py.txt is handed in as name.py)."""
+def _hand_in(folder: Path, files: list[Path], wrong: list[str] = ()) -> None:
+    """A student folder: `files`, then each known-wrong file over the exercise it is shaped like."""
     folder.mkdir(parents=True)
-    for path in files + (sorted(overlay.iterdir()) if overlay else []):
-        if path.name.endswith((".py", ".py.txt")):
-            shutil.copyfile(path, folder / path.name.removesuffix(".txt"))
+    for path in files:
+        shutil.copyfile(path, folder / path.name)
+    for name in wrong:
+        text = (WRONG / f"{name}.py").read_text()
+        exercise = text.split('EXERCISE = "')[1].split('"')[0]
+        (folder / f"{exercise}.py").write_text(text)
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> BatchRun:
+    require_sandbox()
     root = tmp_path_factory.mktemp("batch")
     submissions, out = root / "submissions", root / "grades"
     reference = sorted(INSTRUCTOR.glob("ex*.py"))
     _hand_in(submissions / "reference", reference)
     _hand_in(submissions / "stubs", sorted(EXERCISES.glob("ex*.py")))
-    for case in ("known_wrong", "misbehaving"):
-        _hand_in(submissions / case, reference, CASES / case)
+    _hand_in(submissions / "known_wrong", reference, WRONG_FILES)
     handed_in = [p for p in reference if not p.name.startswith(LEFT_OUT)]
-    _hand_in(submissions / "known_wrong_more", handed_in, CASES / "known_wrong_more")
-    before = _snapshot(submissions)
+    _hand_in(submissions / "known_wrong_more", handed_in, MORE_WRONG_FILES)
+    before = checksum(submissions)
     stdout = io.StringIO()
-    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(stdout):
-        # the known-wrong submissions import tests/wrong/, as a student would import a helper
-        mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    with contextlib.redirect_stdout(stdout):
         args = [str(submissions), "--out", str(out), "--timeout", "120", "--test-timeout", str(TEST_TIMEOUT_S)]
         code = batch.main([*args, "--jobs", "2"])
     with open(out / "grades.csv", newline="") as f:
         reader = csv.DictReader(f)
         rows = {row["student"]: row for row in reader}
-    results = {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
-    return BatchRun(code, out, stdout.getvalue(), results, rows, reader.fieldnames, before, _snapshot(submissions))
+    results = {p.stem: json.loads(p.read_text()) for p in out.glob("*.json") if not p.name.startswith(".")}
+    return BatchRun(code, out, stdout.getvalue(), results, rows, reader.fieldnames, before, checksum(submissions))
 
 
 def result_of(run: BatchRun, student: str, name: str) -> dict:
@@ -98,9 +99,9 @@ def exercise_score(run: BatchRun, student: str, exercise: str) -> tuple[float, f
 
 def test_batch_grades_every_student_and_prints_one_summary_line(run):
     assert run.code == 0
-    students = ["known_wrong", "known_wrong_more", "misbehaving", "reference", "stubs"]
+    students = ["known_wrong", "known_wrong_more", "reference", "stubs"]
     assert sorted(run.results) == sorted(run.rows) == students
-    assert "graded 5 students" in run.stdout and "grades.csv" in run.stdout
+    assert "graded 4 students" in run.stdout and "sandbox bwrap" in run.stdout and "grades.csv" in run.stdout
 
 
 def test_batch_never_writes_to_the_submissions(run):
@@ -127,13 +128,23 @@ def test_results_json_has_the_gradescope_schema_sorted_by_exercise(run):
         assert "all passed" not in results["output"] and "public tests passed" in results["output"]
 
 
+def test_the_summary_a_student_reads_says_nothing_of_hidden_results(run):
+    results = run.results["known_wrong"]  # fails a hidden test (ex14's NaN case) as well as public ones
+    hidden = [t for t in results["tests"] if t["visibility"] != "visible"]
+    assert hidden and any(t["score"] == 0 for t in hidden)
+    public_score = sum(t["score"] for t in results["tests"] if t["visibility"] == "visible")
+    public_max = sum(t["max_score"] for t in results["tests"] if t["visibility"] == "visible")
+    assert f"public score {public_score:g} / {public_max:g}" in results["output"]
+    assert f"{results['score']:g} /" not in results["output"].replace(f"public score {public_score:g}", "")
+
+
 # ---------------------------------------------------------------- reference and stubs
 
 
 def test_reference_solutions_score_full_marks_hidden_tests_included(run):
     results = run.results["reference"]
     assert [t["name"] for t in results["tests"] if t["status"] != "passed"] == []
-    assert results["score"] == results["extra_data"]["max_score"] == 66
+    assert results["score"] == results["extra_data"]["max_score"] == sum(t["max_score"] for t in results["tests"]) > 0
     assert any(t["visibility"] == "after_published" for t in results["tests"])
 
 
@@ -191,44 +202,6 @@ def test_concept_feedback_does_not_give_the_key_away(run):
     for name in ("ex04_utility_terms: the token with the larger term", "ex05_negative_advantage: true or false"):
         output = result_of(run, "known_wrong", name)["output"]
         assert "'effective'" not in output and "False" not in output
-
-
-# ---------------------------------------------------------------- misbehaving submissions
-
-MISBEHAVING = [
-    ("ex13_discounted_returns: the hand-worked case", f"did not finish within the time limit of {TEST_TIMEOUT_S} s"),
-    ("ex12_a2c_loss: a2c_loss returns one number", "importing ex12_a2c_loss.py called sys.exit(1)"),
-    ("ex12_a2c_loss: a2c_loss matches the library", "called sys.exit(1)"),
-    ("ex11_sequence_utility: sequence_utility returns one U", "raised KeyboardInterrupt"),
-    ("ex16_sampling_step: tempered_logprobs matches", "NaN or inf"),
-    ("ex16_sampling_step: inverse_cdf_draw", "returned list, expected a torch.Tensor"),
-    ("ex16_sampling_step: sample_step", "raised ValueError: not done (ex16_sampling_step.py, line"),
-    ("ex01_actor_critic_roles: the actor's role", "must return one letter"),
-    ("ex15_critic_loss: critic_loss returns one number", "raised SyntaxError"),
-]
-
-
-@pytest.mark.parametrize(("name", "words"), MISBEHAVING)
-def test_misbehaving_code_fails_its_test_with_a_message(run, name, words):
-    test = result_of(run, "misbehaving", name)
-    assert test["score"] == 0 and words in test["output"], test["output"]
-
-
-def test_grading_goes_on_after_a_loop_an_exit_and_an_interrupt(run):
-    assert result_of(run, "misbehaving", "ex13_discounted_returns: discounted_returns matches")["status"] == "passed"
-    assert result_of(run, "misbehaving", "ex01_actor_critic_roles: the critic's role")["status"] == "passed"
-    for exercise in ("ex02_update_order", "ex14_gae", "ex10_why_ppo"):
-        score, max_score = exercise_score(run, "misbehaving", exercise)
-        assert score == max_score > 0, exercise
-
-
-def test_a_submission_that_kills_its_process_keeps_what_was_graded(run):
-    # ex17 calls os._exit when graded: it is graded last, so every test before it keeps its result
-    assert exercise_score(run, "misbehaving", "ex14_gae") == (6.0, 6.0)
-    for test in run.results["misbehaving"]["tests"]:
-        if test["name"].startswith("ex17"):
-            assert test["score"] == 0 and test["output"].startswith("Not graded"), test
-    assert "ended early" in run.rows["misbehaving"]["notes"]
 
 
 def test_missing_files_score_zero_with_a_note(run):

@@ -1,62 +1,178 @@
-"""The grader's parts on their own: time limits, guarded student code, crash reports, killed runs, check()."""
+"""The grader's parts on their own: the wire format, calls into the runner, time limits, crash reports, check()."""
 
 from __future__ import annotations
 
 import json
+import math
 import shutil
-import signal
-import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 
-from a2c_lessons.grading import batch, check
-from a2c_lessons.grading.limits import GradingTimeout, time_limit
+from a2c_lessons.grading import Grad, Submission, check, wire
 from a2c_lessons.grading.points import TestResult
 from a2c_lessons.grading.report import AUTOGRADER_FAILED, results_from_log
-from a2c_lessons.grading.student import Student
+from a2c_lessons.grading.sandbox import Sandbox
+from a2c_lessons.grading.worker import Worker
+from a2c_lessons.grading.workspace import PYTEST_INI
 
 REPO = Path(__file__).resolve().parents[1]
 CONFTEST = 'pytest_plugins = ["a2c_lessons.grading.plugin"]\n'
 
 
-def _workspace(folder: Path, files: dict[str, str]) -> Path:
+def _folder(folder: Path, files: dict[str, str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in {"conftest.py": CONFTEST, "pytest.ini": batch.PYTEST_INI, **files}.items():
+    for name, text in files.items():
         (folder / name).write_text(textwrap.dedent(text))
     return folder
 
 
-def test_time_limit_interrupts_a_loop_and_restores_the_timer_before_it():
-    armed_before = signal.getitimer(signal.ITIMER_REAL)[0] > 0  # pytest-timeout's, when it runs with a timeout
-    with pytest.raises(GradingTimeout):
-        with time_limit(0.2):
-            while True:
-                pass
-    assert (signal.getitimer(signal.ITIMER_REAL)[0] > 0) == armed_before
+# ---------------------------------------------------------------- the wire format
 
 
-def test_guarded_calls_turn_exits_and_interrupts_into_failures(tmp_path):
-    student = Student(tmp_path)
-    with pytest.raises(pytest.fail.Exception, match=r"f\(\) called sys.exit\(3\)"):
-        student.guard("f()", sys.exit, 3)
-    with pytest.raises(pytest.fail.Exception, match="raised KeyboardInterrupt"):
-        student.guard("f()", lambda: (_ for _ in ()).throw(KeyboardInterrupt()))
+@pytest.mark.parametrize(
+    "value",
+    [None, True, 3, -2.5, math.inf, "b", ["a", 1], ("x", None), {"a", "c"}, {"run1": "a", "n": [1, 2]},
+     torch.arange(6, dtype=torch.float32).reshape(2, 3), torch.tensor([True, False]),
+     torch.zeros(0, 4, dtype=torch.long), (torch.ones(2), torch.tensor(1.5, dtype=torch.float64))],
+    ids=lambda v: type(v).__name__,
+)  # fmt: skip
+def test_wire_round_trip_keeps_value_and_exact_type(value):
+    back = wire.decode(json.loads(json.dumps(wire.encode(value))))
+    assert type(back) is type(value)
+    if isinstance(value, torch.Tensor):
+        assert back.dtype == value.dtype and torch.equal(back, value)
+    elif isinstance(value, tuple) and value and isinstance(value[0], torch.Tensor):
+        assert all(torch.equal(a, b) for a, b in zip(back, value))
+    else:
+        assert back == value
 
 
-def test_student_modules_import_without_writing_into_the_folder(tmp_path):
-    (tmp_path / "ex99_demo.py").write_text("VALUE = 41 + 1\n")
-    (tmp_path / "ex98_broken.py").write_text("raise RuntimeError('at import')\n")
-    student = Student(tmp_path)
-    assert student.module("ex99_demo").VALUE == 42
-    with pytest.raises(pytest.fail.Exception, match="importing ex98_broken.py raised RuntimeError: at import"):
-        student.module("ex98_broken")
-    with pytest.raises(pytest.fail.Exception, match="not in the submission"):
-        student.module("ex97_absent")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ex98_broken.py", "ex99_demo.py"]
-    for name in ("ex99_demo", "ex98_broken"):
-        sys.modules.pop(name, None)
+def test_wire_refuses_subclasses_by_name_and_converts_numpy_numbers():
+    class Agreeable(torch.Tensor):
+        pass
+
+    class AnyLetter(str):
+        def __eq__(self, other):
+            return True
+
+    for liar in (torch.zeros(2).as_subclass(Agreeable), AnyLetter("a"), [AnyLetter("a")], object()):
+        with pytest.raises(TypeError, match="a value of type"):
+            wire.encode(liar)
+    assert wire.encode(np.float64(0.5)) == {"float": 0.5} and wire.encode(np.int64(3)) == {"int": 3}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [{"int": True}, {"float": "1"}, {"list": [{"int": 1}], "x": 1}, {"tensor": {"dtype": "float32", "shape": [3],
+     "data": "AAAA"}}, {"tensor": {"dtype": "object", "shape": [1], "data": ""}}, {"set": [{"list": []}]},
+     {"dict": [[{"list": []}, {"int": 1}]]}, {"eval": "__import__('os')"}, "just a string",
+     {"tensor": {"dtype": "float32", "shape": [-1], "data": ""}}],
+)  # fmt: skip
+def test_wire_decode_rejects_malformed_values(message):
+    with pytest.raises(wire.WireError):
+        wire.decode(message)
+
+
+def test_wire_decode_refuses_deep_nesting():
+    deep = {"int": 1}
+    for _ in range(wire.MAX_DEPTH + 2):
+        deep = {"list": [deep]}
+    with pytest.raises(wire.WireError):
+        wire.decode(deep)
+
+
+# ---------------------------------------------------------------- calls into the runner (self-check mode)
+
+STUDENT = {
+    "ex91_values.py": """
+        import torch
+
+        def scaled(x, *, by):
+            return x * by
+
+        def answer():
+            return {"letters": ["a", "b"], "pair": (1, 2.5)}
+
+        def utility(logprobs, advantages):
+            return (logprobs * advantages.detach()).sum(dim=1)
+
+        def chatty():
+            print("x" * 200_000)  # more than a pipe holds: must not block the runner
+            return "done"
+    """,
+    "ex92_loop.py": "def forever():\n    while True:\n        pass\n\ndef fine():\n    return 1\n",
+    "ex93_exit.py": "import os\n\ndef leave():\n    os._exit(7)\n",
+    "ex94_library.py": "from a2c_lessons.losses import a2c_loss\n\ndef f():\n    return 1\n",
+    "ex95_other.py": "from ex91_values import answer\n\ndef f():\n    return answer()\n",
+}
+
+
+@pytest.fixture
+def student(tmp_path):
+    submission = Submission(_folder(tmp_path / "exercises", STUDENT), Sandbox("none"))
+    yield submission
+    submission.close()
+
+
+def test_call_returns_plain_values_rebuilt_in_the_grader(student):
+    x = torch.arange(3.0)
+    assert torch.equal(student.call("ex91_values", "scaled", x, by=2.0), x * 2)
+    assert student.call("ex91_values", "answer") == {"letters": ["a", "b"], "pair": (1, 2.5)}
+    assert student.call("ex91_values", "chatty") == "done"
+
+
+def test_differentiate_returns_the_gradient_of_the_output_sum(student):
+    logprobs, advantages = torch.randn(2, 3), torch.randn(2, 3)
+    result = student.differentiate("ex91_values", "utility", Grad(logprobs), Grad(advantages))
+    assert result.requires_grad and torch.allclose(result.value, (logprobs * advantages).sum(dim=1))
+    assert torch.allclose(result.grads[0], advantages) and result.grads[1] is None  # detached: no gradient
+
+
+def test_a_loop_costs_its_exercise_once_and_the_others_go_on(student):
+    with student.time_limit(1.0), pytest.raises(pytest.fail.Exception, match="time limit of 1 s"):
+        student.call("ex92_loop", "forever")
+    with pytest.raises(pytest.fail.Exception, match="Not run: an earlier test of ex92_loop"):
+        student.call("ex92_loop", "fine")
+    assert student.call("ex91_values", "answer")["letters"] == ["a", "b"]  # a fresh runner
+
+
+def test_a_killed_runner_is_reported_and_replaced(student):
+    with pytest.raises(pytest.fail.Exception, match="exited with code 7"):
+        student.call("ex93_exit", "leave")
+    assert student.call("ex91_values", "answer")["pair"] == (1, 2.5)
+
+
+def test_importing_the_library_or_another_exercise_scores_zero_with_the_rule(student):
+    with pytest.raises(pytest.fail.Exception, match="not the course library's, so this exercise scores 0"):
+        student.call("ex94_library", "f")
+    with pytest.raises(pytest.fail.Exception, match="each exercise is graded on its own"):
+        student.call("ex95_other", "f")
+
+
+def test_missing_files_and_functions_are_named(student):
+    with pytest.raises(pytest.fail.Exception, match="ex97_absent.py is not in the submission"):
+        student.call("ex97_absent", "f")
+    with pytest.raises(pytest.fail.Exception, match="has no function nothing"):
+        student.call("ex91_values", "nothing")
+
+
+# ---------------------------------------------------------------- the trusted pytest run of one student
+
+
+def grade_once(official: Path, inputs: Path, private: Path, *, timeout: float) -> tuple[dict, list[str]]:
+    worker = Worker(official, "none", 0, test_timeout=5)
+    try:
+        return worker.grade(inputs, private, timeout=timeout)
+    finally:
+        worker.stop()
+
+
+def _official(folder: Path, tests: dict[str, str]) -> Path:
+    return _folder(folder, {"conftest.py": CONFTEST, "pytest.ini": PYTEST_INI, **tests})
 
 
 BROKEN_FIXTURE = """
@@ -77,8 +193,9 @@ BROKEN_FIXTURE = """
     ids=["collection-error", "fixture-error"],
 )
 def test_a_grader_crash_reports_autograder_failed_with_the_traceback_hidden(tmp_path, test_file, words):
-    workspace = _workspace(tmp_path / "ws", {"test_ex01_broken.py": test_file})
-    results, notes = batch.run_workspace(workspace, timeout=60, test_timeout=5, running=set())
+    official = _official(tmp_path / "official", {"test_ex01_broken.py": test_file})
+    inputs = _folder(tmp_path / "inputs", {})
+    results, notes = grade_once(official, inputs, tmp_path, timeout=60)
     assert results["score"] == 0 and notes == []
     visible, hidden = results["tests"]
     assert visible["name"] == AUTOGRADER_FAILED and visible["visibility"] == "visible"
@@ -87,27 +204,28 @@ def test_a_grader_crash_reports_autograder_failed_with_the_traceback_hidden(tmp_
 
 
 def test_a_run_killed_at_the_submission_limit_keeps_the_tests_it_finished(tmp_path):
-    swallows_every_timeout = """
-        from a2c_lessons.grading.points import points
+    tests = """
+        from a2c_lessons.grading import points
+
+        EXERCISE = "ex01_loop"
 
         @points(1)
-        def test_a_first():
-            pass
+        def test_a_first(student):
+            assert student.call("ex01_loop", "quick") == 1
 
-        @points(2)
-        def test_b_forever():
-            while True:
-                try:
-                    while True:
-                        pass
-                except BaseException:
-                    pass
+        @points(2, timeout=100)
+        def test_b_forever(student):
+            student.call("ex01_loop", "forever")
     """
-    workspace = _workspace(tmp_path / "ws", {"test_ex01_loop.py": swallows_every_timeout})
-    results, notes = batch.run_workspace(workspace, timeout=4, test_timeout=0.5, running=set())
+    official = _official(tmp_path / "official", {"test_ex01_loop.py": tests})
+    inputs = _folder(
+        tmp_path / "inputs",
+        {"ex01_loop.py": "def quick():\n    return 1\n\ndef forever():\n    while 1:\n        pass\n"},
+    )
+    results, notes = grade_once(official, inputs, tmp_path, timeout=8)
     first, forever = results["tests"]
     assert first["score"] == 1 and forever["score"] == 0 and results["score"] == 1
-    assert forever["output"].startswith("Not graded: grading stopped at the submission's time limit of 4 s")
+    assert forever["output"].startswith("Not graded: grading stopped at the submission's time limit of 8 s")
     assert notes and "time limit" in notes[0]
 
 

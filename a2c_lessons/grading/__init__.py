@@ -1,20 +1,42 @@
-"""The autograder: points per test, feedback that names the mistake, Gradescope reports, the student release.
+"""The autograder: points per test, feedback that names the mistake, and grades no student can forge.
 
-    from a2c_lessons.grading import check
-    check("utility")            # in a notebook: grade the matching exercises, print the feedback
+    pytest exercises/                                   a student's self-check (not a grade)
+    from a2c_lessons.grading import check; check("gae")  the same, from a notebook
+    a2c-lessons grade SUBMISSIONS/ --out grades/        an instructor grades a class
+    a2c-lessons autograder --out autograder.zip         ... or builds a Gradescope autograder
+    a2c-lessons release --out DIR [--graded]            instructor/ -> the student exercises
 
-    pytest exercises/           # grade everything (the plugin prints points per exercise)
-    a2c-lessons grade SUBMISSIONS_DIR --out grades/    # one folder per student -> grades.csv + JSONs
-    a2c-lessons release         # instructor/ -> exercises/, solutions replaced by stubs
+The trust boundary: the tests, the references, the answer keys and the hidden tests
+live in the grader's process (`plugin`, `checks`, `cases`, `keys`, `answers`). A
+student's functions run only in `runner`, a separate process that `sandbox` confines,
+and come back as plain data through `submission`; the grader decides and writes every
+grade (`report`, `batch`, `gradescope`).
 
-Modules: `points` (the `@points(n)` marker for tests), `plugin` (pytest hooks), `student` (guarded
-imports and calls), `limits` (time limits), `checks` and `cases` (tensor answers
-against the library), `answers` (hashed concept keys), `report` (results.json and
-tables), `batch`, `release`, `notebook` (`check`).
+Exercise tests import what they use from here.
 """
 
 from __future__ import annotations
 
+from a2c_lessons.grading.answers import (
+    as_bool,
+    as_choice,
+    as_letter,
+    as_letter_list,
+    as_letter_map,
+    as_letter_set,
+    as_number,
+    number_text,
+)
+from a2c_lessons.grading.cases import Batch, full_mask, logprob_gradient, probability_changes, random_batch
+from a2c_lessons.grading.checks import close, expect_close, expect_tensor
 from a2c_lessons.grading.notebook import CheckResult, check
+from a2c_lessons.grading.points import fail, points
+from a2c_lessons.grading.submission import Grad, Submission
+from a2c_lessons.grading.variants import check_larger_token, check_true_or_false, check_utility_term
 
-__all__ = ["CheckResult", "check"]
+__all__ = [
+    "Batch", "CheckResult", "Grad", "Submission", "as_bool", "as_choice", "as_letter", "as_letter_list",
+    "as_letter_map", "as_letter_set", "as_number", "check", "check_larger_token", "check_true_or_false",
+    "check_utility_term", "close", "expect_close", "expect_tensor", "fail",
+    "full_mask", "logprob_gradient", "number_text", "points", "probability_changes", "random_batch",
+]  # fmt: skip

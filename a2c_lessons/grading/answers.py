@@ -1,136 +1,23 @@
-"""Answer keys of the concept questions, kept as salted hashes, with feedback sealed under each wrong answer.
+"""A student's answer to a concept question in canonical form: one letter, a list of letters, a word, a number.
 
-The instructor writes `instructor/answer_keys.py`:
-
-    SALT = "..."
-    KEYS = {"ex01.actor": {"accept": ["d"], "feedback": {"a": "That is the reward model: ..."}}}
-
-`release` compiles it into `exercises/answer_keys.json`, which holds only
-digest(salt, question, answer) for accepted answers, and each feedback message
-encrypted with a key stream derived from the wrong answer it explains. A student
-who opens the file reads neither the key nor the feedback; a student who gives
-that wrong answer gets its message. (A determined student can still hash every
-letter: the point is that no key is readable in plain text, as nbgrader's
-hidden tests are not.)
+Each helper fails the test with a message that says what shape of answer was
+expected. Types are checked exactly (`type(x) is str`): the values arrive from the
+runner as plain data, and a subclass with a lying `__eq__` never gets this far.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import math
-import runpy
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from a2c_lessons.grading.student import fail
+import torch
 
-KEYS_JSON = "answer_keys.json"
-KEYS_SOURCE = "answer_keys.py"
-
-
-def digest(salt: str, question: str, answer: str) -> str:
-    """The salted hash under which an answer is stored."""
-    return hashlib.sha256(f"{salt}|{question}|{answer}".encode()).hexdigest()[:24]
-
-
-def _key_stream(salt: str, question: str, answer: str, length: int) -> bytes:
-    # a different prefix from digest(), so the stored digest is not the key stream
-    blocks = (hashlib.sha256(f"seal|{salt}|{question}|{answer}|{i}".encode()).digest() for i in range(length // 32 + 1))
-    return b"".join(blocks)[:length]
-
-
-def seal(message: str, salt: str, question: str, answer: str) -> str:
-    """`message` encrypted so that only `answer` opens it (deterministic, so a release is reproducible)."""
-    data = message.encode()
-    stream = _key_stream(salt, question, answer, len(data))
-    return base64.b64encode(bytes(a ^ b for a, b in zip(data, stream))).decode()
-
-
-def unseal(token: str, salt: str, question: str, answer: str) -> str:
-    """The message `seal` encrypted under `answer`."""
-    data = base64.b64decode(token)
-    stream = _key_stream(salt, question, answer, len(data))
-    return bytes(a ^ b for a, b in zip(data, stream)).decode()
-
-
-def compile_keys(salt: str, keys: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The student-side form of `keys`: digests of accepted answers, sealed feedback under digests of wrong ones."""
-    questions = {}
-    for question, entry in sorted(keys.items()):
-        unknown = set(entry) - {"accept", "feedback"}
-        if unknown or not entry.get("accept"):
-            raise ValueError(f"answer key {question!r} needs a non-empty 'accept' list (unknown fields: {unknown})")
-        feedback = entry.get("feedback", {})
-        clash = set(entry["accept"]) & set(feedback)
-        if clash:
-            raise ValueError(
-                f"answer key {question!r}: {sorted(clash)} is both accepted and given wrong-answer feedback"
-            )
-        questions[question] = {
-            "accept": sorted(digest(salt, question, a) for a in entry["accept"]),
-            "feedback": {digest(salt, question, a): seal(m, salt, question, a) for a, m in sorted(feedback.items())},
-        }
-    return {"salt": salt, "questions": questions}
-
-
-def keys_json(salt: str, keys: dict[str, dict[str, Any]]) -> str:
-    """compile_keys as the exact text release writes (sorted, one trailing newline)."""
-    return json.dumps(compile_keys(salt, keys), indent=1, sort_keys=True) + "\n"
-
-
-def load_source(path: Path) -> tuple[str, dict[str, dict[str, Any]]]:
-    """SALT and KEYS of an instructor's answer_keys.py."""
-    namespace = runpy.run_path(str(path))
-    return namespace["SALT"], namespace["KEYS"]
-
-
-@dataclass
-class AnswerKey:
-    """The compiled keys of one exercises folder."""
-
-    salt: str
-    questions: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, folder: Path) -> AnswerKey:
-        """answer_keys.json from `folder`; in an instructor folder, compiled from answer_keys.py on the fly."""
-        folder = Path(folder)
-        if (folder / KEYS_JSON).is_file():
-            data = json.loads((folder / KEYS_JSON).read_text())
-        elif (folder / KEYS_SOURCE).is_file():
-            data = compile_keys(*load_source(folder / KEYS_SOURCE))
-        else:
-            raise FileNotFoundError(f"no {KEYS_JSON} in {folder}: the grading files are incomplete")
-        return cls(data["salt"], data["questions"])
-
-    def _entry(self, question: str) -> dict[str, Any]:
-        if question not in self.questions:
-            raise KeyError(f"{KEYS_JSON} has no key for {question!r}: re-run `a2c-lessons release`")
-        return self.questions[question]
-
-    def accepts(self, question: str, answer: str) -> bool:
-        return digest(self.salt, question, answer) in self._entry(question)["accept"]
-
-    def feedback(self, question: str, answer: str) -> str | None:
-        """The message written for this wrong answer, or None."""
-        token = self._entry(question)["feedback"].get(digest(self.salt, question, answer))
-        return None if token is None else unseal(token, self.salt, question, answer)
-
-    def check(self, question: str, answer: str, otherwise: str) -> None:
-        """Pass if `answer` is accepted; else fail with its feedback, or with `otherwise` (a hint, not the key)."""
-        if not self.accepts(question, answer):
-            fail(self.feedback(question, answer) or otherwise)
-
-
-# ---------------------------------------------------------------- student answers in canonical form
+from a2c_lessons.grading.points import fail
 
 
 def as_letter(value: Any, options: str, what: str) -> str:
     """A single option letter, e.g. 'b' (case and surrounding spaces do not matter)."""
-    letter = value.strip().strip("().").lower() if isinstance(value, str) else None
+    letter = value.strip().strip("().").lower() if type(value) is str else None
     if letter is None or len(letter) != 1 or letter not in options:
         fail(
             f'{what} must return one letter from {", ".join(options)} as a string, like "{options[0]}"; got {value!r}.'
@@ -140,7 +27,7 @@ def as_letter(value: Any, options: str, what: str) -> str:
 
 def as_letter_list(value: Any, options: str, what: str) -> list[str]:
     """Every option letter exactly once, in the order given."""
-    if not isinstance(value, (list, tuple)):
+    if type(value) not in (list, tuple):
         fail(f"{what} must return a list of letters, like {list(options)}; got {type(value).__name__}.")
     letters = [as_letter(v, options, what) for v in value]
     if sorted(letters) != sorted(options):
@@ -150,14 +37,14 @@ def as_letter_list(value: Any, options: str, what: str) -> list[str]:
 
 def as_letter_set(value: Any, options: str, what: str) -> set[str]:
     """A set of distinct option letters (a set, list or tuple)."""
-    if not isinstance(value, (set, frozenset, list, tuple)):
+    if type(value) not in (set, frozenset, list, tuple):
         fail(f'{what} must return a set of letters, like {{"{options[0]}"}}; got {type(value).__name__}.')
     return {as_letter(v, options, what) for v in value}
 
 
 def as_choice(value: Any, choices: tuple[str, ...], what: str) -> str:
     """One of the given words, e.g. 'bonus' (case and surrounding spaces do not matter)."""
-    word = value.strip().lower() if isinstance(value, str) else None
+    word = value.strip().lower() if type(value) is str else None
     if word not in choices:
         fail(f"{what} must return one of {', '.join(repr(c) for c in choices)}; got {value!r}.")
     return word
@@ -165,17 +52,16 @@ def as_choice(value: Any, choices: tuple[str, ...], what: str) -> str:
 
 def as_bool(value: Any, what: str) -> bool:
     """A real bool: the string "False" is truthy, so it is refused rather than guessed at."""
-    if not isinstance(value, bool):
+    if type(value) is not bool:
         fail(f"{what} must return True or False (a bool); got {value!r}.")
     return value
 
 
 def as_number(value: Any, what: str) -> float:
     """A finite float from an int, a float or a one-element tensor."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError, RuntimeError):
+    if type(value) not in (int, float) and not (type(value) is torch.Tensor and value.numel() == 1):
         fail(f"{what} must return a number; got {type(value).__name__}.")
+    number = float(value)
     if not math.isfinite(number):
         fail(f"{what} returned {number}, expected a finite number.")
     return number
@@ -188,7 +74,7 @@ def number_text(value: float) -> str:
 
 def as_letter_map(value: Any, keys: tuple[str, ...], options: str, what: str) -> dict[str, str]:
     """A dict with exactly `keys`, each mapped to one option letter."""
-    if not isinstance(value, dict) or set(value) != set(keys):
-        got = sorted(value) if isinstance(value, dict) else type(value).__name__
+    if type(value) is not dict or set(value) != set(keys):
+        got = sorted(map(str, value)) if type(value) is dict else type(value).__name__
         fail(f"{what} must return a dict with the keys {list(keys)}; got {got}.")
     return {k: as_letter(value[k], options, f"{what}[{k!r}]") for k in keys}

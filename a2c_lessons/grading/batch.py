@@ -1,28 +1,26 @@
-"""`a2c-lessons grade SUBMISSIONS_DIR`: grade one folder per student, each in its own subprocess.
+"""`a2c-lessons grade SUBMISSIONS_DIR`: grade a class, each student's code in a sandbox.
 
     SUBMISSIONS_DIR/alice/ex01_actor_critic_roles.py ...   (or alice/exercises/ex01_...)
-    -> OUT/grades.csv (one row per student) and OUT/alice.json (Gradescope results.json)
+    -> OUT/alice.json (Gradescope results.json), OUT/grades.csv (one row per student)
 
-Each submission is copied into a fresh workspace next to the official tests (a
-fresh release of instructor/, plus its hidden tests), so the grader never writes
-to a student's files and a student's edited test files are never used. pytest
-runs there in a subprocess of its own session with a time limit: a student whose
-code loops forever, calls sys.exit or kills its own process costs that student
-the tests it did not finish, never the batch. The plugin logs each finished test
-as it goes, so a run killed at the limit still keeps what it graded.
+Each student is graded as `workspace.py` describes (their files copied, the official
+tests run by a trusted pytest, their code in the sandbox of `sandbox.py`), `--jobs`
+at a time, each with a uid of its own. OUT/alice.json and grades.csv are written
+atomically as soon as a student is done, so a killed batch keeps what it graded and
+`--resume` goes on from there. The submissions folder is checksummed before and
+after each student, and never written.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import hashlib
 import json
 import os
-import shutil
-import signal
-import subprocess
+import queue
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -32,12 +30,25 @@ from typing import Any
 
 from tqdm import tqdm
 
+from a2c_lessons.grading import sandbox as sandboxes
 from a2c_lessons.grading.plugin import DEFAULT_TIMEOUT_S
-from a2c_lessons.grading.release import REPO_ROOT, ReleaseError, build_release, hidden_tests
-from a2c_lessons.grading.report import AUTOGRADER_FAILED, crash_results, gradescope, results_from_log, write_json
+from a2c_lessons.grading.release import REPO_ROOT
+from a2c_lessons.grading.report import (
+    AUTOGRADER_FAILED,
+    crash_results,
+    grades_csv,
+    write_atomic,
+    write_json,
+)
+from a2c_lessons.grading.worker import Worker
+from a2c_lessons.grading.workspace import (
+    checksum,
+    copy_submission,
+    exercise_modules,
+    official_files,
+)
 
-PYTEST_INI = "[pytest]\npython_files = test_*.py\n"  # makes the workspace its own rootdir: no outside config applies
-_OUTPUT_TAIL = 4000
+STATE = ".grading.json"  # what was graded, and with what, for --resume
 
 
 @dataclass
@@ -49,109 +60,70 @@ class Graded:
     notes: list[str] = field(default_factory=list)
 
 
-def official_files(source: Path, *, hidden: bool) -> dict[str, str]:
-    """The released exercises/ (stubs, tests, keys), the hidden tests, and a pytest.ini: what every workspace holds."""
-    files = build_release(source)
-    extra = hidden_tests(source) if hidden else {}
-    clash = set(files) & set(extra)
-    if clash:
-        raise ReleaseError(f"hidden tests share names with released files: {sorted(clash)}")
-    return {**files, **extra, "pytest.ini": PYTEST_INI}
+@dataclass
+class Batch:
+    """The state of one `grade` run: the official files, the sandbox mode, where results go."""
+
+    official: Path
+    modules: list[str]
+    mode: str
+    warning: str | None
+    out: Path
+    scratch: Path
+    args: argparse.Namespace
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    graded: dict[str, Graded] = field(default_factory=dict)
+    workers: list[Worker] = field(default_factory=list)  # one per slot, each with a sandbox uid of its own
+
+    def inputs_folder(self) -> Path:
+        """A fresh, empty folder for one student's copied files, apart from the grader's private results."""
+        inputs = Path(tempfile.mkdtemp(dir=self.scratch / "inputs")) / "submission"
+        os.chmod(inputs.parent, 0o711)  # passable by the student's uid, which will own only `submission` below
+        inputs.mkdir(mode=0o700)
+        return inputs
+
+    def run_slot(self, slot: int, students: queue.Queue, bar: tqdm) -> None:
+        """Grade students from the queue, one after another; each student's runner starts during the previous one."""
+        current = _take(students)
+        inputs = self.inputs_folder() if current else None
+        while current is not None:
+            following = _take(students)
+            next_inputs = self.inputs_folder() if following else None
+            self.record(self.grade(current, self.workers[slot], inputs, next_inputs))
+            bar.update()
+            current, inputs = following, next_inputs
+
+    def grade(self, student_dir: Path, worker: Worker, inputs: Path, next_inputs: Path | None) -> Graded:
+        """Grade one student; a failure of the grader costs this student's grade (reported), not the batch."""
+        try:
+            before = checksum(student_dir)
+            private = Path(tempfile.mkdtemp(dir=self.scratch / "private"))
+            notes = copy_submission(student_dir, self.modules, inputs)
+            results, run_notes = worker.grade(inputs, private, timeout=self.args.timeout, following=next_inputs)
+            notes += run_notes
+            if checksum(student_dir) != before:
+                notes.append("the submission folder changed while it was graded")
+        except Exception:  # a grader bug or a broken disk: this student's grade says so
+            results, notes = crash_results(traceback.format_exc()), [AUTOGRADER_FAILED]
+        shown = [n for n in notes if n != AUTOGRADER_FAILED] + ([self.warning] if self.warning else [])
+        if shown:
+            results["output"] = "\n".join([*shown, results.get("output", "")])
+        return Graded(student_dir.name, results, notes + ([self.warning] if self.warning else []))
+
+    def stop(self) -> None:
+        """Stop every worker (their sandboxes die with them) and kill every process of the sandbox uids."""
+        for worker in self.workers:
+            worker.stop()
+
+    def record(self, graded: Graded) -> None:
+        """Write the student's JSON and the whole grades.csv, atomically, as soon as they are graded."""
+        with self.lock:
+            self.graded[graded.student] = graded
+            write_json(self.out / f"{graded.student}.json", graded.results)
+            write_atomic(self.out / "grades.csv", grades_csv(list(self.graded.values()), self.modules))
 
 
-def exercise_modules(files: dict[str, str]) -> list[str]:
-    """The module names students hand in, e.g. ex11_sequence_utility."""
-    return sorted(Path(n).stem for n in files if n.startswith("ex") and n.endswith(".py"))
-
-
-def submission_folder(folder: Path) -> Path:
-    """Where a student's files are: the folder itself, or its exercises/ subfolder if that is where they are."""
-    inner = folder / "exercises"
-    return inner if inner.is_dir() and any(inner.glob("ex*.py")) else folder
-
-
-def prepare_workspace(workspace: Path, official: dict[str, str], submission: Path, modules: list[str]) -> list[str]:
-    """Copy the student's .py files, then the official files over them; return the missing exercise files."""
-    workspace.mkdir(parents=True)
-    for path in submission.glob("*.py"):
-        if path.is_file() and not path.name.startswith("test_") and path.name != "conftest.py":
-            shutil.copyfile(path, workspace / path.name)
-    for name, text in official.items():
-        if not (name.startswith("ex") and name.endswith(".py")):  # the stubs must not replace the student's answers
-            (workspace / name).write_text(text, newline="")
-    return [f"{m}.py" for m in modules if not (submission / f"{m}.py").is_file()]
-
-
-def _run(cmd: list[str], cwd: Path, timeout: float, running: set) -> tuple[str, bool]:
-    """Run `cmd` in its own process group; kill the whole group at `timeout`. Returns (output, timed_out)."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1"}
-    posix = os.name == "posix"
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=posix
-    )
-    running.add(proc)
-    try:
-        return proc.communicate(timeout=timeout)[0], False
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL) if posix else proc.kill()
-        return proc.communicate()[0], True
-    finally:
-        running.discard(proc)
-
-
-def run_workspace(workspace: Path, *, timeout: float, test_timeout: float, running: set) -> tuple[dict, list[str]]:
-    """Grade a prepared workspace; returns (results.json dict, notes). Never raises for student behaviour."""
-    grading = ["--grades-json", "results.json", "--grades-log", "progress.jsonl", "--grade-timeout", str(test_timeout)]
-    cmd = [sys.executable, "-m", "pytest", ".", "-q", "-p", "no:cacheprovider", *grading]
-    start = time.monotonic()
-    output, timed_out = _run(cmd, workspace, timeout, running)
-    if not timed_out and (workspace / "results.json").is_file():
-        return json.loads((workspace / "results.json").read_text()), []
-    if timed_out:
-        note = f"grading stopped at the submission's time limit of {timeout:g} s; unfinished tests score 0"
-        reason = f"Not graded: {note} (an exercise may loop forever, ignoring the per-test limit)."
-    else:
-        note = "the grading process ended early (the submission may call os._exit); unfinished tests score 0"
-        reason = f"Not graded: {note}."
-    partial = results_from_log(workspace / "progress.jsonl", reason)
-    if partial is None:
-        return crash_results(f"{note}\n\npytest output:\n{output[-_OUTPUT_TAIL:]}"), [note]
-    return gradescope(partial, execution_time=time.monotonic() - start, notes=[note]), [note]
-
-
-def grade_one(
-    student_dir: Path, official: dict[str, str], scratch: Path, *, timeout: float, test_timeout: float, running: set
-) -> Graded:
-    """Grade one student's folder in a workspace under `scratch`; if the grader itself fails, 0 and say so."""
-    try:
-        workspace = scratch / student_dir.name
-        missing = prepare_workspace(workspace, official, submission_folder(student_dir), exercise_modules(official))
-        results, notes = run_workspace(workspace, timeout=timeout, test_timeout=test_timeout, running=running)
-    except Exception:  # a grader bug or a broken disk must cost this student's grade, not the batch
-        return Graded(student_dir.name, crash_results(traceback.format_exc()), [AUTOGRADER_FAILED])
-    if missing:
-        notes.insert(0, f"missing from the submission (scored 0): {', '.join(missing)}")
-        results["output"] = f"{notes[0]}\n{results.get('output', '')}"
-    return Graded(student_dir.name, results, notes)
-
-
-def write_csv(path: Path, graded: list[Graded], exercises: list[str]) -> None:
-    """grades.csv: student, score, max_score, one column per exercise, notes."""
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", "score", "max_score", *exercises, "notes"])
-        for g in sorted(graded, key=lambda g: g.student):
-            extra = g.results.get("extra_data", {})
-            per_exercise = extra.get("exercises", {})
-            writer.writerow(
-                [
-                    g.student,
-                    f"{g.results['score']:g}",
-                    f"{extra.get('max_score', 0):g}",
-                    *(f"{per_exercise.get(e, {}).get('score', 0):g}" for e in exercises),
-                    "; ".join(g.notes),
-                ]
-            )
+# ---------------------------------------------------------------- the command
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -163,67 +135,152 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=1, help="students graded at once (default 1)")
     parser.add_argument("--source", type=Path, default=REPO_ROOT / "instructor", help="instructor folder")
     parser.add_argument("--no-hidden", action="store_true", help="leave out the instructor's hidden tests")
-    parser.add_argument("--overwrite", action="store_true", help="write into a non-empty --out")
+    parser.add_argument("--overwrite", action="store_true", help="replace the grades already in --out")
+    parser.add_argument("--resume", action="store_true", help="go on with the students --out does not have yet")
+    parser.add_argument("--unsafe-no-sandbox", action="store_true",
+                        help="grade without a sandbox where none is available (trusted submissions only)")  # fmt: skip
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Grade every student folder; returns 0, or 2 if the inputs are unusable."""
-    args = _parse(argv)
+def _check_args(args: argparse.Namespace) -> str | None:
+    """A one-line problem with the command line, or None."""
     if not args.submissions.is_dir():
-        print(f"error: {args.submissions} is not a folder", file=sys.stderr)
-        return 2
-    students = sorted(p for p in args.submissions.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-    if args.out.is_dir() and any(args.out.iterdir()) and not args.overwrite:
-        print(f"error: output folder {args.out} is not empty; pass --overwrite to write into it", file=sys.stderr)
-        return 2
+        return f"SUBMISSIONS {str(args.submissions)!r} is not a folder: give the folder with one subfolder per student"
+    if args.jobs < 1 or not args.timeout > 0 or not args.test_timeout > 0:
+        return "--jobs must be >= 1 and --timeout, --test-timeout > 0"
+    if args.out.exists() and not args.out.is_dir():
+        return f"--out {str(args.out)!r} is a file; give a folder"
+    if args.overwrite and args.resume:
+        return "--overwrite and --resume contradict each other: choose one"
+    if args.out.is_dir() and any(args.out.iterdir()) and not (args.overwrite or args.resume):
+        return f"output folder {str(args.out)!r} is not empty; pass --resume to go on, or --overwrite to start again"
+    return None
+
+
+def _fingerprint(official: dict[str, str], args: argparse.Namespace) -> str:
+    settings = [sorted(official.items()), args.timeout, args.test_timeout]
+    return hashlib.sha256(json.dumps(settings).encode()).hexdigest()
+
+
+def _readable_by_others(paths: list[Path]) -> list[str]:
+    """The folders a uid-sandboxed student could reach: in the uid mode only permissions keep it out."""
+
+    def reachable(path: Path) -> bool:
+        return path.exists() and all(p.stat().st_mode & 0o001 for p in (path.resolve(), *path.resolve().parents))
+
+    return [str(p) for p in paths if reachable(p)]
+
+
+def _previous(out: Path, students: list[Path]) -> dict[str, Graded]:
+    """The students --out already holds a valid results.json for (for --resume)."""
+    done = {}
+    for student in students:
+        try:
+            results = json.loads((out / f"{student.name}.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(results, dict) and isinstance(results.get("score"), (int, float)):
+            done[student.name] = Graded(student.name, results, ["graded in an earlier run (--resume)"])
+    return done
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Grade every student folder; 0 when done, 2 for unusable inputs, 130 when interrupted."""
+    args = _parse(argv)
+    problem, mode, warning = _check_args(args), "none", None
     try:
-        official = official_files(args.source, hidden=not args.no_hidden)
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
+        official = official_files(args.source, hidden=not args.no_hidden) if problem is None else {}
+        mode, warning = sandboxes.detect(allow_unsafe=args.unsafe_no_sandbox) if problem is None else ("none", None)
+    except (ValueError, RuntimeError) as err:
+        problem = str(err)
+    exposed = _readable_by_others([args.source, args.submissions, args.out]) if mode == "uid" else []
+    tmp = Path(tempfile.gettempdir()).resolve()
+    closed = [str(p) for p in (tmp, *tmp.parents) if not p.stat().st_mode & 0o001]
+    if mode == "uid" and closed:
+        problem = f"without bubblewrap, student code must pass through {tempfile.gettempdir()}: set TMPDIR to /tmp"
+    elif exposed:
+        problem = (f"without bubblewrap, student code runs as another uid and can read what others may read: "
+                   f"run `chmod o-rwx {' '.join(exposed)}` first, or install bubblewrap")  # fmt: skip
+    fingerprint = _fingerprint(official, args) if problem is None else ""
+    state = args.out / STATE
+    if problem is None and args.resume and (not state.is_file() or json.loads(state.read_text()) != fingerprint):
+        problem = f"--resume needs {state} from a run with the same instructor files and limits; it is not there"
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
-    args.out.mkdir(parents=True, exist_ok=True)
-    start = time.monotonic()
-    graded = _grade_all(students, official, args)
-    for g in graded:
-        write_json(args.out / f"{g.student}.json", g.results)
-    write_csv(args.out / "grades.csv", graded, exercise_modules(official))
-    print(_summary(graded, time.monotonic() - start, args.out))
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    students = sorted(p for p in args.submissions.iterdir()
+                      if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "_")))  # fmt: skip
+    args.out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_atomic(state, json.dumps(fingerprint) + "\n")
+    with tempfile.TemporaryDirectory(prefix="a2c-grade-", ignore_cleanup_errors=True) as scratch:
+        batch = _start(Path(scratch), official, mode, warning, args)
+        if args.resume:
+            batch.graded.update(_previous(args.out, students))
+        todo = [s for s in students if s.name not in batch.graded]
+        start = time.monotonic()
+        try:
+            _grade_all(batch, todo)
+        except KeyboardInterrupt:
+            print(f"\ninterrupted: {len(batch.graded)} of {len(students)} students graded, in {args.out}; "
+                  "the same command with --resume goes on from there", file=sys.stderr)  # fmt: skip
+            return 130
+        finally:
+            batch.stop()
+    write_atomic(args.out / "grades.csv", grades_csv(list(batch.graded.values()), batch.modules))
+    print(_summary(list(batch.graded.values()), len(todo), time.monotonic() - start, args.out, mode))
     return 0
 
 
-def _grade_all(students: list[Path], official: dict[str, str], args: argparse.Namespace) -> list[Graded]:
-    running: set = set()
-    kwargs = dict(timeout=args.timeout, test_timeout=args.test_timeout, running=running)
-    graded = []
-    # ignore_cleanup_errors: a student's code may leave files in its workspace that resist deletion
-    with (
-        tempfile.TemporaryDirectory(prefix="a2c-grade-", ignore_cleanup_errors=True) as scratch,
-        ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool,
-    ):
-        futures = [pool.submit(grade_one, s, official, Path(scratch), **kwargs) for s in students]
+def _start(scratch: Path, official: dict[str, str], mode: str, warning: str | None, args) -> Batch:
+    """The scratch layout: official/ (the grader's alone), inputs/ (each student's copy, their uid's alone)."""
+    os.chmod(scratch, 0o711)  # a uid-sandboxed runner may pass through to its own input folder, not list it
+    (scratch / "inputs").mkdir(mode=0o711)
+    (scratch / "private").mkdir(mode=0o700)
+    (scratch / "official").mkdir(mode=0o700)
+    for name, text in official.items():
+        (scratch / "official" / name).write_text(text, newline="")
+    batch = Batch(scratch / "official", exercise_modules(official), mode, warning, args.out, scratch, args)
+    for slot in range(args.jobs):
+        batch.workers.append(Worker(batch.official, mode, slot, args.test_timeout))
+    return batch
+
+
+def _take(students: queue.Queue) -> Path | None:
+    try:
+        return students.get_nowait()
+    except queue.Empty:
+        return None
+
+
+def _grade_all(batch: Batch, students: list[Path]) -> None:
+    todo: queue.Queue = queue.Queue()
+    for student in students:
+        todo.put(student)
+    with tqdm(total=len(students), unit="student", desc="grading") as bar, ThreadPoolExecutor(batch.args.jobs) as pool:
+        futures = [pool.submit(batch.run_slot, slot, todo, bar) for slot in range(batch.args.jobs)]
         try:
-            for future in tqdm(as_completed(futures), total=len(futures), unit="student", desc="grading"):
-                graded.append(future.result())
+            for future in as_completed(futures):
+                future.result()
         except KeyboardInterrupt:
-            for f in futures:
-                f.cancel()
-            for proc in list(running):  # they run in their own sessions: Ctrl-C does not reach them
-                proc.kill()
+            while _take(todo) is not None:  # the slots stop after the student they are on
+                pass
+            batch.stop()
             raise
-    return graded
 
 
-def _summary(graded: list[Graded], elapsed: float, out: Path) -> str:
+def _summary(graded: list[Graded], new: int, elapsed: float, out: Path, mode: str) -> str:
     if not graded:
         return f"no student folders found; wrote an empty {out / 'grades.csv'}"
     scores = [g.results["score"] for g in graded]
     max_score = max(g.results.get("extra_data", {}).get("max_score", 0) for g in graded)
     stopped = sum(any("time limit" in n or "ended early" in n for n in g.notes) for g in graded)
     missing = sum(any(n.startswith("missing") for n in g.notes) for g in graded)
-    failed = sum(any(t["name"] == AUTOGRADER_FAILED for t in g.results["tests"]) for g in graded)
+    failed = sum(AUTOGRADER_FAILED in g.notes for g in graded)
+    per_student = f" ({elapsed / new:.1f} s each)" if new else ""
     return (
-        f"graded {len(graded)} students in {elapsed:.0f} s: mean {sum(scores) / len(scores):.1f} / {max_score:g}; "
-        f"{stopped} stopped early, {missing} with missing files, {failed} autograder failures; "
-        f"grades in {out / 'grades.csv'}"
+        f"graded {new} students in {elapsed:.0f} s{per_student}, sandbox {mode}; {len(graded)} in all: mean "
+        f"{sum(scores) / len(scores):.1f} / {max_score:g}; {stopped} stopped early, {missing} with missing files, "
+        f"{failed} autograder failures; grades in {out / 'grades.csv'}"
     )

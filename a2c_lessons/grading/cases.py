@@ -63,8 +63,19 @@ def full_mask(mask: torch.Tensor) -> torch.Tensor:
     return torch.ones_like(mask)
 
 
+def logprob_gradient(loss_fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> Callable:
+    """dL/d(log pi) of a loss written in torch, e.g. `losses.a2c_loss`: (logprobs, advantages, mask) -> (B, T)."""
+
+    def gradient(logprobs: torch.Tensor, advantages: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        logprobs = logprobs.detach().requires_grad_()
+        (grad,) = torch.autograd.grad(loss_fn(logprobs, advantages, mask), logprobs, allow_unused=True)
+        return torch.zeros_like(logprobs) if grad is None else grad
+
+    return gradient
+
+
 def probability_changes(
-    loss_fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
+    logprob_grad: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
     advantages: torch.Tensor,
     mask: torch.Tensor,
     *,
@@ -72,13 +83,16 @@ def probability_changes(
     lr: float = 0.1,
     seed: int = 0,
 ) -> torch.Tensor:
-    """How pi(y_t) of each sampled token changes after one SGD step on `loss_fn`.
+    """How pi(y_t) of each sampled token changes after one SGD step on a loss.
 
     Each (b, t) gets its own logits over `vocab` tokens, so tokens do not interact
-    and the change of pi(y_t) is driven by that token's own advantage alone.
+    and the change of pi(y_t) is driven by that token's own advantage alone. The
+    loss enters only through its gradient with respect to log pi, so the loss may
+    be the library's (`logprob_gradient(losses.a2c_loss)`) or a student's, run in
+    the sandbox; the chain rule down to the logits happens here.
 
     Args:
-        loss_fn: (logprobs, advantages, mask) -> () loss, e.g. `losses.a2c_loss`.
+        logprob_grad: (logprobs, advantages, mask) -> (B, T) float, dL/d(log pi(y_t)).
         advantages: (B, T) float; mask: (B, T) bool.
     Returns:
         (B, T) float64, pi_new(y_t) - pi_old(y_t); exactly 0 where the loss has no gradient.
@@ -87,9 +101,8 @@ def probability_changes(
     logits = torch.randn(*mask.shape, vocab, generator=gen, dtype=torch.float64, requires_grad=True)  # (B, T, V)
     tokens = torch.randint(vocab, mask.shape, generator=gen).unsqueeze(-1)  # (B, T, 1)
     logprobs = F.log_softmax(logits, dim=-1).gather(-1, tokens).squeeze(-1)  # (B, T)
-    loss = loss_fn(logprobs, advantages.double(), mask)
-    (grad,) = torch.autograd.grad(loss, logits, allow_unused=True)
-    grad = torch.zeros_like(logits) if grad is None else grad
+    upstream = logprob_grad(logprobs.detach(), advantages.double(), mask.clone())
+    (grad,) = torch.autograd.grad(logprobs, logits, grad_outputs=upstream.double())  # (B, T, V)
     with torch.no_grad():
         old = logits.softmax(-1).gather(-1, tokens).squeeze(-1)
         new = (logits - lr * grad).softmax(-1).gather(-1, tokens).squeeze(-1)

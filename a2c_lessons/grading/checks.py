@@ -11,7 +11,7 @@ from typing import Any
 
 import torch
 
-from a2c_lessons.grading.student import fail
+from a2c_lessons.grading.points import fail
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -30,7 +30,7 @@ def expect_tensor(
         hints: shape -> the likely mistake behind returning that shape.
         integer: expect integer values (token ids, directions) rather than floats.
     """
-    if not isinstance(out, torch.Tensor):
+    if type(out) is not torch.Tensor:  # exact: a subclass could lie in every comparison below
         fail(f"{fn} returned {type(out).__name__}, expected a torch.Tensor with {_shape_text(shape)}.")
     if tuple(out.shape) != tuple(shape):
         hint = (hints or {}).get(tuple(out.shape), "")

@@ -2,30 +2,32 @@
 
 `exercises/conftest.py` loads it (`pytest_plugins = ["a2c_lessons.grading.plugin"]`), so
 
-    pytest exercises/                              grades everything and prints points per exercise
-    pytest exercises -k utility                    grades the matching exercises only
-    pytest exercises/ --grades-json results.json   also writes Gradescope's results.json
+    pytest exercises/                              a self-check: grades your files, prints points per exercise
+    pytest exercises -k utility                    the matching exercises only
 
-Tests get two fixtures: `student` (the submission's modules, each call guarded) and
-`answer_key` (the hashed concept-question keys). The submission folder is the test
-file's nearest folder that holds a conftest.py, so hidden tests in a subfolder
-grade the same files.
+The tests run here, in the grader's process; the student's functions run in a
+separate runner process (`submission.py`) and only plain values come back. For a
+self-check the runner is a plain subprocess on your own files; `a2c-lessons grade`
+runs this same plugin with `--submission DIR --sandbox bwrap` (or `uid`), so that
+the submission sits in a sandbox and the tests, keys and results stay outside it.
+
+Tests get two fixtures: `student` (a `Submission`: `student.call(module, fn, ...)`)
+and `answer_key` (the concept-question keys beside the tests).
 """
 
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from a2c_lessons.grading.answers import AnswerKey
-from a2c_lessons.grading.limits import GradingTimeout, time_limit
+from a2c_lessons.grading.keys import AnswerKey
 from a2c_lessons.grading.points import HIDDEN, VISIBLE, TestResult, exercise_of
 from a2c_lessons.grading.report import crash_results, gradescope, summary_table, write_json
-from a2c_lessons.grading.student import Student
+from a2c_lessons.grading.sandbox import MODES, Sandbox
+from a2c_lessons.grading.submission import Submission
 
 DEFAULT_TIMEOUT_S = 10.0
 _MAX_OUTPUT_LINES = 30
@@ -35,24 +37,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("a2c-lessons grading")
     group.addoption("--grades-json", metavar="PATH", help="write the grades as Gradescope results.json to PATH")
     group.addoption("--grades-log", metavar="PATH", help="append one JSON line per graded test to PATH (batch grading)")
-    group.addoption(
-        "--grade-timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT_S,
-        metavar="S",
-        help=f"time limit of each graded test in seconds (default {DEFAULT_TIMEOUT_S:g})",
-    )
+    group.addoption("--grade-timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
+                    help=f"time limit of each graded test in seconds (default {DEFAULT_TIMEOUT_S:g})")  # fmt: skip
+    group.addoption("--submission", metavar="DIR", help="the student's files (default: the tests' own folder)")
+    group.addoption("--sandbox", choices=MODES, default="none", help="how the student's code is confined")
+    group.addoption("--sandbox-uid", type=int, default=None, help="the uid student code runs as (grader as root)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n, hidden=False, timeout=None): points, visibility and time limit")
-    sys.dont_write_bytecode = True  # the exercises folder is the student's: leave no __pycache__ in it
     if not config.pluginmanager.has_plugin("a2c-lessons-grader"):
         config.pluginmanager.register(Grader(config), "a2c-lessons-grader")
 
 
 def grading_folder(test_path: Path) -> Path:
-    """The submission folder of a test file: its nearest folder with a conftest.py."""
+    """The folder of a test file's exercises: its nearest folder with a conftest.py (hidden tests sit below)."""
     for folder in Path(test_path).resolve().parents:
         if (folder / "conftest.py").is_file():
             return folder
@@ -60,21 +59,15 @@ def grading_folder(test_path: Path) -> Path:
 
 
 @pytest.fixture
-def student(request: pytest.FixtureRequest) -> Student:
-    """The submission's modules; `student.call("ex11_x", "fn", ...)` runs one student function under guard."""
-    return Student(grading_folder(request.path))
-
-
-_keys: dict[Path, AnswerKey] = {}
+def student(request: pytest.FixtureRequest) -> Submission:
+    """The submission; `student.call("ex11_x", "fn", ...)` runs one student function in the runner."""
+    return request.config.pluginmanager.get_plugin("a2c-lessons-grader").submission(request.path)
 
 
 @pytest.fixture
 def answer_key(request: pytest.FixtureRequest) -> AnswerKey:
-    """The concept-question keys of the submission folder (hashed; read once per run)."""
-    folder = grading_folder(request.path)
-    if folder not in _keys:
-        _keys[folder] = AnswerKey.load(folder)
-    return _keys[folder]
+    """The concept-question keys beside the tests (hashed); a graded release has none: graded by the instructor."""
+    return request.config.pluginmanager.get_plugin("a2c-lessons-grader").answer_key(request.path)
 
 
 def _label(item: pytest.Item) -> str:
@@ -89,8 +82,6 @@ def _failure_text(call: pytest.CallInfo, report: pytest.TestReport) -> str:
     exc = call.excinfo.value if call.excinfo else None
     if isinstance(exc, pytest.fail.Exception):
         return str(exc.msg)
-    if isinstance(exc, GradingTimeout):
-        return f"This test ran past its time limit of {exc.limit_s:g} s."
     if isinstance(exc, AssertionError) and str(exc):
         return str(exc)
     tail = "\n".join(report.longreprtext.splitlines()[-_MAX_OUTPUT_LINES:])
@@ -98,13 +89,44 @@ def _failure_text(call: pytest.CallInfo, report: pytest.TestReport) -> str:
 
 
 class Grader:
-    """Collects one TestResult per selected test and reports them."""
+    """Collects one TestResult per selected test and reports them; owns the runners."""
 
     def __init__(self, config: pytest.Config):
         self.config = config
         self.results: dict[str, TestResult] = {}
         self.crashes: list[str] = []
         self.start = time.monotonic()
+        self.submissions: dict[Path, Submission] = {}
+        self.keys: dict[Path, AnswerKey | None] = {}
+        given = config.getoption("submission")
+        self.fixed = Path(given).resolve() if given else None
+        self.sandbox = Sandbox(config.getoption("sandbox"), config.getoption("sandbox_uid"))
+
+    def submission(self, test_path: Path) -> Submission:
+        folder = self.fixed or grading_folder(test_path)
+        if folder not in self.submissions:
+            self.submissions[folder] = Submission.for_folder(folder, self.sandbox)
+        return self.submissions[folder]
+
+    def answer_key(self, test_path: Path) -> AnswerKey:
+        folder = grading_folder(test_path)
+        if folder not in self.keys:
+            try:
+                self.keys[folder] = AnswerKey.load(folder)
+            except FileNotFoundError:
+                self.keys[folder] = None
+        if self.keys[folder] is None:
+            pytest.skip("graded by your instructor: this release has no answer key to check it against")
+        return self.keys[folder]
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if self.fixed is not None:  # batch grading: the runner imports torch while the tests are collected
+            self.submission(self.fixed).start()
+
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        for submission in self.submissions.values():
+            submission.close()
 
     def _log(self, entry: dict) -> None:
         path = self.config.getoption("grades_log")
@@ -135,7 +157,7 @@ class Grader:
     def pytest_runtest_call(self, item: pytest.Item):
         mark = item.get_closest_marker("points")
         limit = (mark.kwargs.get("timeout") if mark else None) or self.config.getoption("grade_timeout")
-        with time_limit(limit):
+        with self.submission(item.path).time_limit(limit):
             return (yield)
 
     @pytest.hookimpl(wrapper=True)

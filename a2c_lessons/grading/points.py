@@ -1,19 +1,31 @@
-"""Points and visibility, declared next to each test: `@points(2)`, `@points(1, hidden=True)`.
+"""Points and visibility, declared next to each test (`@points(2)`, `@points(1, hidden=True)`), and `fail`.
 
 A test is all or nothing: it scores its points when it passes and 0 when it fails.
 Hidden tests live only on the instructor's side (`instructor/hidden_tests/`); in
-Gradescope they are shown once grades are published.
+Gradescope they are shown once grades are published. The feedback kept per test
+is capped, so no answer can flood a report.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
 VISIBLE, HIDDEN = "visible", "after_published"
+MAX_OUTPUT = 2000  # characters of feedback kept per test
+
+
+def fail(message: str) -> NoReturn:
+    """Fail the current test with a student-facing message (no grader traceback)."""
+    pytest.fail(message, pytrace=False)
+
+
+def cut(text: str, limit: int) -> str:
+    """`text`, or its first `limit` characters and a note that says how much was cut."""
+    return text if len(text) <= limit else f"{text[:limit]}\n[... {len(text) - limit} more characters cut]"
 
 
 def points(n: float, hidden: bool = False, timeout: float | None = None) -> pytest.MarkDecorator:
@@ -49,7 +61,7 @@ class TestResult:
     def record(self, passed: bool, output: str) -> None:
         self.status = "passed" if passed else "failed"
         self.score = self.max_score if passed else 0.0
-        self.output = output
+        self.output = cut(output, MAX_OUTPUT)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -7,19 +7,26 @@ results.json (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
      "extra_data": {"max_score": 59.0, "exercises": {"ex01_...": {"score", "max_score"}}}}
 
 Tests are sorted by exercise. Summaries count "public tests passed", never
-"all passed": hidden tests may still fail.
+"all passed": hidden tests may still fail, and the summary a student reads says
+nothing about them but how many there are. Feedback is capped per test (points.py)
+and per student (`MAX_REPORT_OUTPUT`), and the report says where it was cut.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
+import secrets
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from a2c_lessons.grading.points import VISIBLE, TestResult
+from a2c_lessons.grading.points import VISIBLE, TestResult, cut
 
 AUTOGRADER_FAILED = "autograder failed"
+MAX_REPORT_OUTPUT = 20_000  # characters of feedback in one student's report, all tests together
 
 
 def sort_by_exercise(results: list[TestResult]) -> list[TestResult]:
@@ -37,12 +44,13 @@ def exercise_totals(results: list[TestResult]) -> dict[str, dict[str, float]]:
 
 
 def summary_line(results: list[TestResult]) -> str:
+    """What every student may read: public tests and public points only (hidden results stay hidden)."""
     public = [r for r in results if r.visibility == VISIBLE]
     passed = sum(r.status == "passed" for r in public)
-    score, max_score = sum(r.score for r in results), sum(r.max_score for r in results)
-    hidden = sum(r.visibility != VISIBLE for r in results)
+    score, max_score = sum(r.score for r in public), sum(r.max_score for r in public)
+    hidden = len(results) - len(public)
     tail = f"; {hidden} hidden tests, shown once grades are published" if hidden else ""
-    return f"public tests passed: {passed} of {len(public)}; score {score:g} / {max_score:g}{tail}"
+    return f"public tests passed: {passed} of {len(public)}; public score {score:g} / {max_score:g}{tail}"
 
 
 def gradescope(results: list[TestResult], *, execution_time: float = 0.0, notes: list[str] = ()) -> dict[str, Any]:
@@ -51,6 +59,10 @@ def gradescope(results: list[TestResult], *, execution_time: float = 0.0, notes:
         {k: r.as_dict()[k] for k in ("name", "score", "max_score", "status", "visibility", "output")}
         for r in sort_by_exercise(results)
     ]
+    budget = MAX_REPORT_OUTPUT
+    for test in tests:  # the report as a whole stays readable, whatever one answer printed
+        test["output"] = cut(test["output"], max(budget, 0)) if budget > 0 else "[feedback cut: report limit reached]"
+        budget -= len(test["output"])
     return {
         "score": sum(r.score for r in results),
         "execution_time": int(round(execution_time)),
@@ -102,8 +114,22 @@ def summary_table(results: list[TestResult]) -> str:
     return "\n".join(lines)
 
 
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all; a symlink planted at `path` is replaced, never followed."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    Path(path).write_text(json.dumps(data, indent=1) + "\n")
+    write_atomic(path, json.dumps(data, indent=1) + "\n")
 
 
 def results_from_log(path: Path, reason: str) -> list[TestResult] | None:
@@ -132,3 +158,17 @@ def results_from_log(path: Path, reason: str) -> list[TestResult] | None:
         if r.status == "not run":
             r.record(False, reason)
     return list(results.values())
+
+
+def grades_csv(graded: list, exercises: list[str]) -> str:
+    """grades.csv: student, score, max_score, one column per exercise, notes (`graded`: batch.Graded rows)."""
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(["student", "score", "max_score", *exercises, "notes"])
+    for g in sorted(graded, key=lambda g: g.student):
+        extra = g.results.get("extra_data", {})
+        per_exercise = extra.get("exercises", {})
+        scores = [f"{per_exercise.get(e, {}).get('score', 0):g}" for e in exercises]
+        writer.writerow([g.student, f"{g.results['score']:g}", f"{extra.get('max_score', 0):g}", *scores,
+                         "; ".join(g.notes)])  # fmt: skip
+    return text.getvalue()

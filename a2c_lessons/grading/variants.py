@@ -13,8 +13,11 @@ import torch
 
 from a2c_lessons import losses
 from a2c_lessons.grading.answers import as_bool, as_choice, as_number
-from a2c_lessons.grading.cases import NAIVE_RULES, advantage_claims, probability_changes, token_pairs
-from a2c_lessons.grading.student import Student, fail
+from a2c_lessons.grading.cases import NAIVE_RULES, advantage_claims, logprob_gradient, probability_changes, token_pairs
+from a2c_lessons.grading.points import fail
+from a2c_lessons.grading.submission import Submission
+
+A2C_GRADIENT = logprob_gradient(losses.a2c_loss)
 
 
 def library_term(logprob: float, advantage: float) -> float:
@@ -36,7 +39,7 @@ def _term_hint(logprob: float, advantage: float, got: float) -> str:
     return "a term of U is the token's log-probability times its advantage"
 
 
-def check_utility_term(student: Student, module: str, seed: int) -> None:
+def check_utility_term(student: Submission, module: str, seed: int) -> None:
     """utility_term(logprob, advantage) equals the library's term on every seeded token."""
     for pair in token_pairs(seed):
         for logprob, advantage in (pair[:2], pair[2:]):
@@ -45,7 +48,7 @@ def check_utility_term(student: Student, module: str, seed: int) -> None:
                 fail(f"utility_term({logprob}, {advantage}) returned {got:g}: {_term_hint(logprob, advantage, got)}.")
 
 
-def check_larger_token(student: Student, module: str, seed: int) -> None:
+def check_larger_token(student: Submission, module: str, seed: int) -> None:
     """larger_utility_token picks the token with the larger term on every seeded pair."""
     pairs = token_pairs(seed)
     answers = [
@@ -62,11 +65,11 @@ def check_larger_token(student: Student, module: str, seed: int) -> None:
     fail(f"larger_utility_token{pair} returned {answer!r}: compare the two terms log pi * A, not their parts.")
 
 
-def check_true_or_false(student: Student, module: str, seed: int) -> None:
+def check_true_or_false(student: Submission, module: str, seed: int) -> None:
     """true_or_false(advantage, claim) agrees with one real gradient step on every seeded case."""
     wrong = []
     for advantage, claim in advantage_claims(seed):
-        change = float(probability_changes(losses.a2c_loss, torch.tensor([[advantage]]), torch.tensor([[True]])))
+        change = float(probability_changes(A2C_GRADIENT, torch.tensor([[advantage]]), torch.tensor([[True]])))
         truth = change > 0 if claim == "more likely" else change < 0
         answer = as_bool(student.call(module, "true_or_false", advantage, claim), "true_or_false()")
         if answer != truth:

@@ -1,7 +1,6 @@
 """Hidden tests of ex04: the same checks on numbers drawn from a seed the students never see."""
 
-from a2c_lessons.grading.points import points
-from a2c_lessons.grading.variants import check_larger_token, check_utility_term
+from a2c_lessons.grading import check_larger_token, check_utility_term, points
 
 EXERCISE = "ex04_utility_terms"
 SEED = 4004

@@ -1,7 +1,6 @@
 """Hidden test of ex05: true_or_false on advantages drawn from a seed the students never see."""
 
-from a2c_lessons.grading.points import points
-from a2c_lessons.grading.variants import check_true_or_false
+from a2c_lessons.grading import check_true_or_false, points
 
 EXERCISE = "ex05_negative_advantage"
 

@@ -1,9 +1,7 @@
 """Hidden test of ex13: long responses, and the edges gamma = 0 and gamma = 1."""
 
 from a2c_lessons import advantages
-from a2c_lessons.grading.cases import random_batch
-from a2c_lessons.grading.checks import expect_close, expect_tensor
-from a2c_lessons.grading.points import points
+from a2c_lessons.grading import expect_close, expect_tensor, points, random_batch
 
 EXERCISE = "ex13_discounted_returns"
 

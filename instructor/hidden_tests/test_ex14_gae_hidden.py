@@ -3,9 +3,7 @@
 import math
 
 from a2c_lessons import advantages
-from a2c_lessons.grading.cases import random_batch
-from a2c_lessons.grading.checks import expect_close, expect_tensor
-from a2c_lessons.grading.points import points
+from a2c_lessons.grading import expect_close, expect_tensor, points, random_batch
 
 EXERCISE = "ex14_gae"
 

@@ -2,14 +2,14 @@
 
 import torch
 
-from a2c_lessons.grading.checks import expect_close, expect_tensor
-from a2c_lessons.grading.points import points
+from a2c_lessons import sampling
+from a2c_lessons.grading import expect_close, expect_tensor, points
 
 EXERCISE = "ex16_sampling_step"
 
 
 @points(1, hidden=True)
-def test_extreme_temperatures(student, sampling):
+def test_extreme_temperatures(student):
     """tempered_logprobs at temperatures 0.05 and 20"""
     logits = torch.randn(16, 50, generator=torch.Generator().manual_seed(1601)) * 5
     for temperature in (0.05, 20.0):

@@ -1,12 +1,14 @@
 """WRONG: the sign bug, L = +E[U]. Minimising it makes tokens with A > 0 less likely."""
 
-from __future__ import annotations
-
 import torch
 
-from a2c_lessons.masked import masked_sum
+EXERCISE = "ex12_a2c_loss"
 
 
-def flipped_sign_a2c_loss(logprobs: torch.Tensor, advantages: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+def a2c_loss(logprobs: torch.Tensor, advantages: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Like `losses.a2c_loss`, with the minus sign dropped. (B, T) inputs, () output."""
-    return masked_sum(logprobs * advantages.detach(), mask, dim=1).mean()  # BUG: +E[U]
+    terms = torch.where(mask, logprobs * advantages.detach(), torch.zeros_like(logprobs))
+    return terms.sum(dim=1).mean()  # BUG: +E[U]
+
+
+flipped_sign_a2c_loss = a2c_loss

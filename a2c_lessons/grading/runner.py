@@ -1,0 +1,223 @@
+"""The untrusted side of grading: runs a student's functions and answers with plain data only.
+
+    grader (trusted: tests, references, keys)  --request-->  runner (this file, in the sandbox)
+                                               <--answer---
+
+The grader starts `python -I -B runner.py SUBMISSION_DIR` inside the sandbox (see
+`sandbox.py`) and sends one request per call of a student function, in the format
+of `wire.py`. This file imports nothing from `a2c_lessons` (it loads `wire.py` by
+path), so it runs where the library is not visible.
+
+Everything before `serve()` reads a request is trusted set-up: drop to the
+sandbox's uid, set resource limits, import torch once, and take the channel's
+file descriptors away from stdin/stdout (a student's print goes to stderr). From
+then on the process holds student code, so the grader believes nothing it says
+beyond the plain values it returns.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import struct
+import sys
+import traceback
+
+MAX_TEXT = 2000  # characters kept of an exception's message or a line of code
+EXERCISE_NAME = re.compile(r"ex\d\d_\w+")
+
+
+def _load_wire():
+    spec = importlib.util.spec_from_file_location("a2c_wire", os.path.join(os.path.dirname(__file__), "wire.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+wire = _load_wire()
+LIBRARY = wire.LIBRARY
+
+
+class _ExerciseImports:
+    """Import hook: the library and the other exercises are out of reach of a graded file."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == LIBRARY or name.startswith(LIBRARY + "."):
+            raise ImportError(f"{LIBRARY} is not available to graded code", name=name)
+        if EXERCISE_NAME.fullmatch(name):
+            raise ImportError(f"{name} is another exercise: each exercise is graded on its own", name=name)
+        return None
+
+
+def _where(exc: BaseException, folder: str) -> dict | None:
+    """The deepest frame of the student's files in the traceback: file, line and code."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return {"file": os.path.basename(exc.filename), "line": exc.lineno, "code": (exc.text or "").strip()}
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.dirname(f.filename) == folder]
+    if not frames:
+        return None
+    last = frames[-1]
+    return {"file": os.path.basename(last.filename), "line": last.lineno, "code": (last.line or "").strip()}
+
+
+def _error(kind: str, exc: BaseException | None = None, folder: str = "", **extra) -> dict:
+    error = {"kind": kind, **extra}
+    if exc is not None:
+        text = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+        error.update(type=type(exc).__name__, message=str(text)[:MAX_TEXT], where=_where(exc, folder))
+        if isinstance(exc, SystemExit):
+            error["code"] = repr(exc.code)[:MAX_TEXT]
+        if isinstance(exc, ImportError) and str(exc.name or "").startswith((LIBRARY, "ex")):
+            error["blocked"] = str(exc.name)
+    return {"error": error}
+
+
+class Runner:
+    """The student's modules, imported on first use; each call answered with a value or an error."""
+
+    def __init__(self, folder: str):
+        self.folder = os.path.realpath(folder)
+        self.modules: dict[str, object] = {}
+        self.failed: dict[str, dict] = {}
+
+    def module(self, name: str):
+        if name in self.failed:
+            return None
+        if name not in self.modules:
+            path = os.path.join(self.folder, f"{name}.py")
+            if not EXERCISE_NAME.fullmatch(name) or not os.path.isfile(path):
+                self.failed[name] = {"error": {"kind": "missing_file", "file": f"{name}.py"}}
+                return None
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            try:
+                spec.loader.exec_module(module)
+            except BaseException as exc:  # noqa: B036  sys.exit and KeyboardInterrupt are graded, not obeyed
+                self.failed[name] = _error("import", exc, self.folder, file=f"{name}.py")
+                return None
+            self.modules[name] = module
+        return self.modules[name]
+
+    def call(self, request: dict) -> dict:
+        module = self.module(request["module"])
+        if module is None:
+            return self.failed[request["module"]]
+        fn = getattr(module, request["function"], None)
+        if not callable(fn):
+            return {"error": {"kind": "missing_function", "file": f"{request['module']}.py"}}
+        args = wire.decode(request["args"])
+        kwargs = wire.decode(request["kwargs"])
+        leaves = [a for a in args if wire.is_plain_tensor(a) and a.requires_grad]
+        try:
+            out = fn(*args, **kwargs)
+        except BaseException as exc:  # noqa: B036  as in module()
+            return _error("raised", exc, self.folder)
+        answer = {"requires_grad": bool(wire.is_plain_tensor(out) and out.requires_grad)}
+        if leaves:
+            grads = self._gradients(out, leaves)
+            if "error" in grads:
+                return grads
+            answer.update(grads)
+        try:
+            answer["value"] = wire.encode(out)
+        except TypeError as err:
+            return {"error": {"kind": "unsupported", "message": str(err)[:MAX_TEXT]}}
+        except BaseException as exc:  # noqa: B036  a student's __float__ or __repr__ may raise anything
+            return _error("raised", exc, self.folder)
+        return answer
+
+    def _gradients(self, out, leaves: list) -> dict:
+        """d(sum of out)/d(leaf) for each input sent with requires_grad; None where no gradient reaches it."""
+        import torch
+
+        if not (wire.is_plain_tensor(out) and out.requires_grad and out.is_floating_point()):
+            return {"grads": [None] * len(leaves)}
+        try:
+            grads = torch.autograd.grad(out, leaves, grad_outputs=torch.ones_like(out), allow_unused=True)
+            return {"grads": [None if g is None else wire.encode(g) for g in grads]}
+        except BaseException as exc:  # noqa: B036  backward runs the student's graph
+            return _error("backward", exc, self.folder)
+
+
+def _read_exact(fd: int, n: int) -> bytes:
+    chunks = []
+    while n:
+        chunk = os.read(fd, n)
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def serve(runner: Runner, requests: int, answers: int) -> None:
+    """Answer requests until the grader closes the channel."""
+    while True:
+        try:
+            (length,) = struct.unpack(">I", _read_exact(requests, 4))
+            request = wire.parse_frame(_read_exact(requests, length))
+        except EOFError:
+            return
+        answer = runner.call(request)
+        answer["id"] = request.get("id")
+        try:
+            wire.write_frame(answers, answer)
+        except TypeError as err:
+            wire.write_frame(answers, {"id": request.get("id"), "error": {"kind": "too_large", "message": str(err)}})
+
+
+def _limit_resources(uid: int | None, memory_mb: int, processes: int) -> None:
+    """Drop to `uid` (when started as root) and cap what student code may take; trusted set-up."""
+    import resource
+
+    if uid is not None and os.getuid() == 0:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)  # all three ids change: the capabilities go with them
+    if sys.platform.startswith("linux"):  # after the uid change, which would clear it: die with the grader
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    mb = 1024 * 1024
+    limits = {
+        resource.RLIMIT_AS: memory_mb * mb, resource.RLIMIT_FSIZE: 16 * mb,
+        resource.RLIMIT_NOFILE: 256, resource.RLIMIT_CORE: 0, resource.RLIMIT_CPU: 600,
+    }  # fmt: skip
+    if processes:  # counted per uid: only set where the uid (or user namespace) is the sandbox's own
+        limits[resource.RLIMIT_NPROC] = processes
+    for which, value in limits.items():
+        soft, hard = resource.getrlimit(which)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(which, (value, value))
+
+
+def main(argv: list[str]) -> None:
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description="runs a student's exercise functions for the grader")
+    parser.add_argument("submission")
+    parser.add_argument("--uid", type=int, default=None)
+    parser.add_argument("--memory-mb", type=int, default=2048)
+    parser.add_argument("--processes", type=int, default=0, help="most processes and threads (0: no limit)")
+    args = parser.parse_args(argv)
+    # the channel moves off 0 and 1: a student's print() or input() must not reach it
+    requests, answers = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import torch  # before the uid changes: the interpreter may live where only its owner can read
+
+    torch.set_num_threads(1)  # graded inputs are tiny; a second thread only competes with the grader
+    _limit_resources(args.uid, args.memory_mb, args.processes)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a file too large fails the write, not the runner
+    sys.meta_path.insert(0, _ExerciseImports())
+    sys.dont_write_bytecode = True
+    wire.write_frame(answers, {"id": "ready", "pid": os.getpid()})
+    serve(Runner(args.submission), requests, answers)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

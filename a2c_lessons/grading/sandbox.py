@@ -1,0 +1,187 @@
+"""Where student code runs: the runner inside bubblewrap, as an unprivileged uid, or as it is.
+
+    bwrap   (Linux with bubblewrap) new pid, network, ipc, uts and mount namespaces: the runner
+            sees the Python environment and the student's own copied files, read-only, and a
+            private /tmp; nothing else (not the submissions folder, `instructor/`, the out folder,
+            other students, the grader's /proc). It dies with the grader.
+    uid     (Linux, root, no bubblewrap: a Gradescope container) the runner drops to an unused
+            uid and gid, so it cannot write where the grader writes nor signal the grader; a new
+            network namespace where `unshare` allows one. It can read what any user may read.
+    none    a plain subprocess: a student's own self-check, or `grade --unsafe-no-sandbox`.
+
+In every mode the runner caps its own memory, file size and CPU time before it
+loads student code (and, with a uid of its own, its number of processes), and the
+grader kills every process of the sandbox when a student is done.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+RUNNER = Path(__file__).with_name("runner.py")
+WIRE = RUNNER.with_name("wire.py")  # the runner loads it by path: both files enter the sandbox
+LIBRARY_DIR = Path(__file__).resolve().parents[1]
+SANDBOX_UID_BASE = 2_000_000_000  # far above any real account: one uid per concurrent student
+_SUBMISSION, _RUNNER, _WIRE = "/submission", "/grader/runner.py", "/grader/wire.py"
+_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "passwd", "group", "os-release")
+MODES = ("bwrap", "uid", "none")
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """How to start one student's runner: the mode, the uid it runs as, and its limits."""
+
+    mode: str = "none"
+    """'bwrap', 'uid' or 'none' (see the module docstring)"""
+    uid: int | None = None
+    """the uid student code runs as when the grader is root; None keeps the grader's"""
+    memory_mb: int = 2048
+    """address-space limit of each process in the sandbox"""
+    processes: int = 64
+    """most processes and threads in the sandbox (only enforced with a uid or user namespace of its own)"""
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise ValueError(f"sandbox mode must be one of {MODES}, got {self.mode!r}")
+        if self.mode == "uid" and (self.uid is None or os.geteuid() != 0):
+            raise ValueError("the uid sandbox needs the grader to run as root and a uid to drop to")
+
+    def command(self, submission: Path) -> list[str]:
+        """The argv that starts the runner on the files in `submission`."""
+        uid = self.uid if os.geteuid() == 0 else None
+        own_ids = uid is not None or (self.mode == "bwrap" and os.geteuid() != 0)  # a uid or a user namespace
+        limits = ["--memory-mb", str(self.memory_mb), "--processes", str(self.processes if own_ids else 0)]
+        if uid is not None and self.mode != "none":
+            limits += ["--uid", str(uid)]
+        if self.mode == "bwrap":
+            return [*bwrap_prefix(submission), sys.executable, "-I", "-B", _RUNNER, _SUBMISSION, *limits]
+        runner = [sys.executable, "-I", "-B", str(RUNNER), str(submission), *limits]
+        return [*_no_network(), *runner] if self.mode == "uid" else runner
+
+    def prepare(self, submission: Path) -> None:
+        """Give the student's copied files to the sandbox's uid: readable by it alone."""
+        if self.uid is None or os.geteuid() != 0 or self.mode == "none":
+            return
+        for path in [submission, *submission.iterdir()]:
+            os.chown(path, self.uid, self.uid)
+            os.chmod(path, 0o500 if path.is_dir() else 0o400)
+
+    def kill_all(self) -> None:
+        """Kill every process left running as the sandbox's uid (children that escaped with setsid too)."""
+        if self.uid is None or os.geteuid() != 0 or self.mode == "none":
+            return
+        # kill(-1) as the sandbox uid reaches exactly that uid's processes, never the grader's
+        code = f"import os, signal\nos.setresuid({self.uid}, {self.uid}, {self.uid})\nos.kill(-1, signal.SIGKILL)"
+        subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, timeout=30)
+
+
+def _bind_dirs() -> list[Path]:
+    """The folders the runner needs: the interpreter, its standard library and the site-packages."""
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    roots |= {p for p in sys.path if p.endswith(("site-packages", "dist-packages"))}
+    dirs = sorted({Path(os.path.realpath(p)) for p in roots if os.path.isdir(p)})
+    outside_usr = [d for d in dirs if not d.is_relative_to("/usr")]
+    # a folder inside another bound folder is already there
+    return [d for d in outside_usr if not any(d != o and d.is_relative_to(o) for o in outside_usr)]
+
+
+def _parents(paths: list[Path]) -> list[Path]:
+    """Every ancestor of `paths` below /, outermost first: bwrap would make them 0700, which a uid cannot pass."""
+    found = {parent for p in paths for parent in p.parents if parent != Path("/")}
+    return sorted(found, key=lambda p: len(p.parts))
+
+
+def bwrap_prefix(submission: Path) -> list[str]:
+    """bwrap's options: namespaces, a read-only system and Python, the student's files, a private /tmp."""
+    args = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    if os.geteuid() != 0:
+        args.append("--unshare-user")
+    args += ["--die-with-parent", "--new-session", "--clearenv", "--setenv", "PATH", "/usr/bin:/bin"]
+    args += ["--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8", "--setenv", "OMP_NUM_THREADS", "1"]
+    args += ["--ro-bind", "/usr", "/usr"]
+    for top in ("bin", "lib", "lib64", "sbin"):
+        path = Path("/") / top
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    for name in _ETC:
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    python_dirs = _bind_dirs()
+    for parent in _parents(python_dirs):
+        args += ["--perms", "0755", "--dir", str(parent)]
+    for folder in python_dirs:
+        args += ["--ro-bind", str(folder), str(folder)]
+    if any(LIBRARY_DIR.is_relative_to(d) for d in [*python_dirs, Path("/usr")]):
+        args += ["--perms", "0555", "--tmpfs", str(LIBRARY_DIR)]  # installed from a wheel: hide the library
+    args += ["--perms", "0755", "--dir", "/grader", "--ro-bind", str(RUNNER), _RUNNER, "--ro-bind", str(WIRE), _WIRE]
+    args += ["--ro-bind", str(submission), _SUBMISSION]
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/tmp"]
+    if os.geteuid() == 0:  # the runner drops to the sandbox uid itself, before any student code
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    return [*args, "--chdir", "/tmp", "--"]
+
+
+@functools.cache
+def _no_network() -> tuple[str, ...]:
+    """`unshare --net --ipc` where this machine allows it (root outside a locked-down container)."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "--net", "--ipc", "true"], capture_output=True).returncode == 0:
+        return (unshare, "--net", "--ipc")
+    return ()
+
+
+@functools.cache
+def bwrap_works() -> str | None:
+    """None if bubblewrap runs here with the namespaces we ask for, else why not."""
+    if not sys.platform.startswith("linux"):
+        return f"bubblewrap needs Linux; this is {sys.platform}"
+    if shutil.which("bwrap") is None:
+        return "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    probe = [*bwrap_prefix(RUNNER.parent), sys.executable, "-I", "-c", "pass"]
+    try:
+        done = subprocess.run(probe, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return "bubblewrap did not start within 60 s"
+    if done.returncode:
+        return f"bubblewrap cannot create its namespaces here: {done.stderr.strip()[:200]}"
+    return None
+
+
+def detect(*, allow_unsafe: bool = False) -> tuple[str, str | None]:
+    """The strongest mode this machine allows: ('bwrap' | 'uid' | 'none', a warning or None).
+
+    Raises RuntimeError (one line, naming what is missing) if no sandbox is possible
+    and `allow_unsafe` is False.
+    """
+    why_not = bwrap_works()
+    if why_not is None:
+        return "bwrap", None
+    if sys.platform.startswith("linux") and os.geteuid() == 0:
+        return "uid", f"{why_not}; student code runs as an unprivileged uid instead"
+    if allow_unsafe:
+        return "none", f"UNSAFE: graded without a sandbox ({why_not}); student code could forge its grade"
+    raise RuntimeError(
+        f"no sandbox for student code: {why_not}, and the grader is not root (which would allow an "
+        "unprivileged uid); install bubblewrap, or pass --unsafe-no-sandbox for trusted submissions only"
+    )
+
+
+def terminate(proc: subprocess.Popen) -> None:
+    """Kill a runner and its whole process group (bwrap's namespace goes with its first process)."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            proc.kill()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass

@@ -1,5 +1,0 @@
-"""Known wrong: the advantage before the reward."""
-
-
-def update_order():
-    return ["d", "f", "e", "a", "c", "b"]

@@ -1,0 +1,2 @@
+"""Attack: a torch.py whose tensors compare equal to anything."""
+raise SystemExit("torch replaced")

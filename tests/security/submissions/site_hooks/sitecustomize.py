@@ -1,0 +1,2 @@
+import os
+os.environ["A2C_HOOKED"] = "1"

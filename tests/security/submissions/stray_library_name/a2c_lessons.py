@@ -1,0 +1,3 @@
+"""An honest student's scratch file named like the course library."""
+
+VALUE = 1

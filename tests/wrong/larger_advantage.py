@@ -1,0 +1,19 @@
+"""WRONG: 'innovative', the token with the larger advantage; the general functions are right."""
+
+EXERCISE = "ex04_utility_terms"
+
+
+def utility_term(logprob, advantage):
+    return logprob * advantage
+
+
+def larger_utility_token(logprob_a, advantage_a, logprob_b, advantage_b):
+    return "a" if logprob_a * advantage_a > logprob_b * advantage_b else "b"
+
+
+def larger_term_token():
+    return "innovative"  # BUG: compares the advantages, not the terms
+
+
+def seed_terms():
+    return -12.0, -2.4
