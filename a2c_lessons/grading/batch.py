@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from a2c_lessons.grading import sandbox as sandboxes
 from a2c_lessons.grading.plugin import DEFAULT_TIMEOUT_S
-from a2c_lessons.grading.release import REPO_ROOT
+from a2c_lessons.grading.release import in_clone
 from a2c_lessons.grading.report import (
     AUTOGRADER_FAILED,
     crash_results,
@@ -133,7 +133,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=300.0, help="time limit per student in seconds (default 300)")
     parser.add_argument("--test-timeout", type=float, default=DEFAULT_TIMEOUT_S, help="time limit per test in seconds")
     parser.add_argument("--jobs", type=int, default=1, help="students graded at once (default 1)")
-    parser.add_argument("--source", type=Path, default=REPO_ROOT / "instructor", help="instructor folder")
+    parser.add_argument("--source", type=Path, default=in_clone("instructor"), help="instructor folder")
     parser.add_argument("--no-hidden", action="store_true", help="leave out the instructor's hidden tests")
     parser.add_argument("--overwrite", action="store_true", help="replace the grades already in --out")
     parser.add_argument("--resume", action="store_true", help="go on with the students --out does not have yet")
@@ -144,6 +144,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def _check_args(args: argparse.Namespace) -> str | None:
     """A one-line problem with the command line, or None."""
+    if args.source is None:
+        return "--source is required: this install has no instructor/ folder beside it (give the instructor folder)"
     if not args.submissions.is_dir():
         return f"SUBMISSIONS {str(args.submissions)!r} is not a folder: give the folder with one subfolder per student"
     if args.jobs < 1 or not args.timeout > 0 or not args.test_timeout > 0:

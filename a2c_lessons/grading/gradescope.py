@@ -30,7 +30,7 @@ from pathlib import Path
 import torch
 
 from a2c_lessons.grading import batch
-from a2c_lessons.grading.release import REPO_ROOT, ReleaseError, build_release
+from a2c_lessons.grading.release import ReleaseError, build_release, in_clone
 from a2c_lessons.grading.report import crash_results, write_json
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -99,13 +99,16 @@ def run(root: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="a2c-lessons autograder", description="build Gradescope's autograder zip")
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write")
-    parser.add_argument("--source", type=Path, default=REPO_ROOT / "instructor", help="instructor folder")
+    parser.add_argument("--source", type=Path, default=in_clone("instructor"), help="instructor folder")
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)  # run_autograder: grade one submission
     args = parser.parse_args(argv)
     if args.root is not None:
         results = run(args.root)
         print(f"graded: {results['score']:g} points; results in {args.root / 'results' / 'results.json'}")
         return 0
+    if args.source is None:
+        print("error: --source is required: this install has no instructor/ folder beside it", file=sys.stderr)
+        return 2
     if args.out.exists() and not args.out.is_file():
         print(f"error: --out {str(args.out)!r} is a folder; give the path of a .zip file", file=sys.stderr)
         return 2

@@ -114,6 +114,8 @@ def bwrap_prefix(submission: Path) -> list[str]:
             args += ["--ro-bind", str(path), str(path)]
     for name in _ETC:
         args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    # the private /tmp first: an environment that lives under /tmp is bound on top of it, not hidden by it
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/tmp"]
     python_dirs = _bind_dirs()
     for parent in _parents(python_dirs):
         args += ["--perms", "0755", "--dir", str(parent)]
@@ -123,7 +125,6 @@ def bwrap_prefix(submission: Path) -> list[str]:
         args += ["--perms", "0555", "--tmpfs", str(LIBRARY_DIR)]  # installed from a wheel: hide the library
     args += ["--perms", "0755", "--dir", "/grader", "--ro-bind", str(RUNNER), _RUNNER, "--ro-bind", str(WIRE), _WIRE]
     args += ["--ro-bind", str(submission), _SUBMISSION]
-    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/tmp"]
     if os.geteuid() == 0:  # the runner drops to the sandbox uid itself, before any student code
         args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     return [*args, "--chdir", "/tmp", "--"]
