@@ -28,11 +28,11 @@ TEST_TIMEOUT_S = 3
 LEFT_OUT = ("ex03", "ex06", "ex08", "ex09")  # known_wrong_more hands these in not at all
 WRONG_FILES = [  # each student hands in these files of tests/wrong/ as the exercises they are shaped like
     "flipped_sign", "undetached", "off_by_one", "no_baseline", "larger_advantage", "negative_more_likely",
-    "no_half", "flipped_direction",
+    "no_half", "flipped_direction", "kl_bonus", "ppo_max",
 ]  # fmt: skip
 MORE_WRONG_FILES = [
     "unmasked_utility", "unmasked", "gamma_ignored", "lambda_ignored", "undetached_returns", "times_temperature",
-    "per_response_direction", "advantage_before_reward", "false_reason",
+    "per_response_direction", "advantage_before_reward", "false_reason", "rloo_with_self",
 ]  # fmt: skip
 
 
@@ -109,7 +109,7 @@ def test_batch_never_writes_to_the_submissions(run):
 
 
 def test_grades_csv_has_a_column_per_exercise(run):
-    exercises = [f"ex{n:02d}" for n in range(1, 18)]
+    exercises = sorted(p.stem[:4] for p in INSTRUCTOR.glob("ex*.py"))
     assert run.header[:3] == ["student", "score", "max_score"] and run.header[-1] == "notes"
     assert [column[:4] for column in run.header[3:-1]] == exercises
     assert run.rows["reference"]["score"] == run.rows["reference"]["max_score"]
@@ -169,6 +169,11 @@ KNOWN_WRONG = [
     ("known_wrong", "ex05_negative_advantage: true or false", "A negative advantage means"),
     ("known_wrong", "ex15_critic_loss: critic_loss matches", "the factor 0.5 is missing"),
     ("known_wrong", "ex17_probability_direction: probability_direction matches", "the direction is flipped"),
+    ("known_wrong", "ex18_kl_reward: kl_penalised_rewards matches", "it is a penalty"),
+    ("known_wrong", "ex18_kl_reward: the hand-worked case", "it is a penalty"),
+    ("known_wrong", "ex19_ppo_clip: ppo_clip_loss matches", "PPO takes the min"),
+    ("known_wrong_more", "ex20_group_baseline: RLOO on the hand-worked case", "the response itself included"),
+    ("known_wrong_more", "ex20_group_baseline: rloo_advantages matches", "the response itself included"),
     ("known_wrong_more", "ex11_sequence_utility: sequence_utility matches", "the mask is ignored"),
     ("known_wrong_more", "ex12_a2c_loss: a2c_loss matches the library", "the mask is ignored"),
     ("known_wrong_more", "ex12_a2c_loss: one gradient step", "moves the probability of pad tokens"),
@@ -193,8 +198,11 @@ def test_known_wrong_answer_loses_points_with_the_matching_message(run, student,
 
 def test_a_wrong_answer_costs_only_its_own_tests(run):
     # undetached advantages give the right values: only the gradient test fails
-    assert exercise_score(run, "known_wrong", "ex11_sequence_utility") == (4.0, 5.0)
-    assert exercise_score(run, "known_wrong", "ex01_actor_critic_roles") == (2.0, 2.0)
+    gradient = result_of(run, "known_wrong", "ex11_sequence_utility: the gradient reaches log pi")
+    score, max_score = exercise_score(run, "known_wrong", "ex11_sequence_utility")
+    assert gradient["score"] == 0 and score == max_score - gradient["max_score"] > 0
+    score, max_score = exercise_score(run, "known_wrong", "ex01_actor_critic_roles")
+    assert score == max_score > 0
     assert result_of(run, "known_wrong", "ex04_utility_terms: the value of each token's term")["status"] == "passed"
 
 
@@ -206,13 +214,15 @@ def test_concept_feedback_does_not_give_the_key_away(run):
 
 def test_missing_files_score_zero_with_a_note(run):
     results, row = run.results["known_wrong_more"], run.rows["known_wrong_more"]
-    assert exercise_score(run, "known_wrong_more", "ex03_above_baseline") == (0.0, 2.0)
+    score, max_score = exercise_score(run, "known_wrong_more", "ex03_above_baseline")
+    assert score == 0 < max_score
     assert (
         "is not in the submission"
         in result_of(run, "known_wrong_more", "ex09_instability: the cause of one unstable run [run1]")["output"]
     )
     assert "missing from the submission" in row["notes"] and "ex06_minimising_loss.py" in row["notes"]
-    assert "ex11_sequence_utility.py" not in row["notes"] and row["ex07_loss_parts"] == "3"
+    _, ex07_max = exercise_score(run, "known_wrong_more", "ex07_loss_parts")
+    assert "ex11_sequence_utility.py" not in row["notes"] and row["ex07_loss_parts"] == f"{ex07_max:g}"
     assert results["output"].startswith("missing from the submission")
 
 

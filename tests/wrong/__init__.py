@@ -24,6 +24,9 @@ only torch: inside the grader's sandbox nothing else of this repository exists.
 | `negative_more_likely.py` | ex05 | "A < 0 makes the token more likely" | |
 | `advantage_before_reward.py` | ex02 | the advantage before the reward it needs | |
 | `false_reason.py` | ex10 | a false reason for PPO, a true one missed | |
+| `kl_bonus.py` | ex18 | the KL term added to the reward: a bonus, not a penalty | |
+| `ppo_max.py` | ex19 | PPO's surrogate with max instead of min | |
+| `rloo_with_self.py` | ex20 | RLOO's baseline includes the response itself | |
 """
 
 from tests.wrong.flipped_sign import flipped_sign_a2c_loss
