@@ -186,6 +186,18 @@ def _previous(out: Path, students: list[Path]) -> dict[str, Graded]:
     return done
 
 
+def _uid_mode_problem(args: argparse.Namespace) -> str | None:
+    """Without bubblewrap only permissions keep student code out: what it must not read, and where it must pass."""
+    tmp = Path(tempfile.gettempdir()).resolve()
+    if any(not p.stat().st_mode & 0o001 for p in (tmp, *tmp.parents)):
+        return f"without bubblewrap, student code must pass through {tempfile.gettempdir()}: set TMPDIR to /tmp"
+    exposed = _readable_by_others([args.source, args.submissions, args.out])
+    if exposed:
+        return (f"without bubblewrap, student code runs as another uid and can read what others may read: "
+                f"run `chmod o-rwx {' '.join(exposed)}` first, or install bubblewrap")  # fmt: skip
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Grade every student folder; 0 when done, 2 for unusable inputs, 130 when interrupted."""
     args = _parse(argv)
@@ -195,16 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         mode, warning = sandboxes.detect(allow_unsafe=args.unsafe_no_sandbox) if problem is None else ("none", None)
     except (ValueError, RuntimeError) as err:
         problem = str(err)
-    exposed = _readable_by_others([args.source, args.submissions, args.out]) if mode == "uid" else []
-    tmp = Path(tempfile.gettempdir()).resolve()
-    closed = [str(p) for p in (tmp, *tmp.parents) if not p.stat().st_mode & 0o001]
-    if mode == "uid" and closed:
-        problem = f"without bubblewrap, student code must pass through {tempfile.gettempdir()}: set TMPDIR to /tmp"
-    elif exposed:
-        problem = (f"without bubblewrap, student code runs as another uid and can read what others may read: "
-                   f"run `chmod o-rwx {' '.join(exposed)}` first, or install bubblewrap")  # fmt: skip
-    fingerprint = _fingerprint(official, args) if problem is None else ""
-    state = args.out / STATE
+    problem = problem or (_uid_mode_problem(args) if mode == "uid" else None)
+    fingerprint, state = _fingerprint(official, args), args.out / STATE
     if problem is None and args.resume and (not state.is_file() or json.loads(state.read_text()) != fingerprint):
         problem = f"--resume needs {state} from a run with the same instructor files and limits; it is not there"
     if problem:
