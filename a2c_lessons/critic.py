@@ -17,7 +17,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from a2c_lessons.sampling import Rollout, response_forward
+from a2c_lessons.sampling import Rollout
+from a2c_lessons.scoring import response_forward
 
 
 class ValueHead(nn.Module):

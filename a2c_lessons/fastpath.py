@@ -2,7 +2,7 @@
 
 Place in the data flow: prompts -> **sample** -> Rollout -> **values / log pi** -> gae.
 `sampling.sample` steps GPT-2 models (the bundled tiny LM among them) with
-`StaticCacheStepper`, and `sampling.response_forward` scores their rollouts with
+`StaticCacheStepper`, and `scoring.response_forward` scores their rollouts with
 `packed_forward`; any other causal LM runs its own forward in both places.
 
 For a tiny model the cost of a sampling step is overhead, not arithmetic: the
@@ -28,6 +28,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from a2c_lessons.padding import causal_mask, position_ids
+
 _ACTIVATIONS = {"gelu_new": lambda x: F.gelu(x, approximate="tanh"), "gelu": F.gelu, "relu": F.relu}
 
 
@@ -49,14 +51,6 @@ def _linear(x: torch.Tensor, conv1d) -> torch.Tensor:
     return torch.addmm(conv1d.bias, x.reshape(-1, x.shape[-1]), conv1d.weight).view(*x.shape[:-1], -1)
 
 
-def _causal_mask(key_ok: torch.Tensor) -> torch.Tensor:
-    """(B, L) bool real tokens -> (B, 1, L, L) bool: query i may attend to real keys j <= i."""
-    length, device = key_ok.shape[1], key_ok.device
-    causal = torch.ones(length, length, dtype=torch.bool, device=device).tril()
-    # a query always sees itself, so padding queries (their outputs unused) stay finite instead of NaN
-    return ((causal & key_ok[:, None, :]) | torch.eye(length, dtype=torch.bool, device=device)).unsqueeze(1)
-
-
 class StaticCacheStepper:
     """Feeds tokens to a GPT-2 and returns next-token logits, caching K and V in place.
 
@@ -65,8 +59,6 @@ class StaticCacheStepper:
     """
 
     def __init__(self, model, prompt_ids: torch.Tensor, prompt_mask: torch.Tensor, max_new_tokens: int):
-        from a2c_lessons.sampling import position_ids
-
         cfg, self.gpt = model.config, model.transformer
         self.lm_head, self.act = model.lm_head.weight, _ACTIVATIONS[cfg.activation_function]
         batch, self.prompt_len = prompt_ids.shape
@@ -110,7 +102,7 @@ class StaticCacheStepper:
         """Feed the last drawn tokens (B,) (None: the prompt); return (B, V) next-token logits."""
         if tokens is None:
             ids, pos, start = self.prompt_ids, self.positions, 0
-            attn_mask = _causal_mask(self.key_ok[:, : self.prompt_len])  # (B, 1, P, P)
+            attn_mask = causal_mask(self.key_ok[:, : self.prompt_len])  # (B, 1, P, P)
         else:
             ids, pos, start = tokens.unsqueeze(-1), self.next_pos, self.prompt_len + self.t
             self.key_ok[:, start] = True
@@ -134,14 +126,12 @@ def packed_forward(
         logits: (B, W, V) float; hidden: (B, W, hidden), the final (post-LayerNorm) states.
         Padding positions in the window hold hidden = 0 and logits = 0: finite, and masked later.
     """
-    from a2c_lessons.sampling import position_ids
-
     gpt, act = model.transformer, _ACTIVATIONS[model.config.activation_function]
     batch, length = input_ids.shape
     heads, width = model.config.n_head, model.config.n_embd
     real = attention_mask.reshape(-1).nonzero().squeeze(-1)  # (N,) flat indices of the real tokens
     x = gpt.wte(input_ids.reshape(-1)[real]) + gpt.wpe(position_ids(attention_mask).reshape(-1)[real])  # (N, hidden)
-    attn_mask = _causal_mask(attention_mask)  # (B, 1, L, L)
+    attn_mask = causal_mask(attention_mask)  # (B, 1, L, L)
 
     def to_grid(rows: torch.Tensor) -> torch.Tensor:  # (N, d) -> (B * L, d), zeros on padding
         return rows.new_zeros(batch * length, rows.shape[-1]).index_copy(0, real, rows)

@@ -7,17 +7,17 @@ Each new token is drawn from the sampling distribution
     pi_T(. | x, y_<t) = softmax(logits / T), then top-k / top-p truncated and renormalised,
 
 and `Rollout.logprobs` holds log pi_T(y_t | x, y_<t) of the drawn tokens: the same
-numbers `logprobs_of` recomputes with gradients for the loss. Prompts are padded on
-the left; position ids count real tokens only, so a padded prompt sees exactly what
-it would see alone.
+numbers `scoring.logprobs_of` recomputes with gradients for the loss. Prompts are
+padded on the left (`padding`); position ids count real tokens only, so a padded prompt
+sees exactly what it would see alone.
 
 The loop keeps everything on the model's device. On a GPU it asks whether the
 batch is done only every `_DONE_CHECK_EVERY` tokens, since a per-token `.item()`
 would stall the pipeline; on the CPU there is no device to wait for, so it asks
 every token, stops as soon as the last row ends, and once half the rows have
 ended drops them from the static-cache forward. GPT-2 models take the static-cache
-fast path of `fastpath.py`, and `response_forward` scores their rollouts with its
-padding-free forward; any other causal LM runs its own forward with its own cache
+fast path of `fastpath.py`, and `scoring.response_forward` scores their rollouts with
+its padding-free forward; any other causal LM runs its own forward with its own cache
 (`fast=False` forces this plain path everywhere).
 """
 
@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING
 import torch
 import torch.nn.functional as F
 
+from a2c_lessons import fastpath
 from a2c_lessons.masked import check_shape
+from a2c_lessons.padding import encode_left_padded, position_ids
 
 if TYPE_CHECKING:  # importing policy pulls in transformers: seconds the grader need not spend
     from a2c_lessons.policy import Policy
@@ -130,21 +132,6 @@ def draw(logprobs: torch.Tensor, uniforms: torch.Tensor) -> torch.Tensor:
     return torch.searchsorted(cdf, u, right=True).squeeze(-1).clamp_(max=logprobs.shape[-1] - 1)
 
 
-def position_ids(attention_mask: torch.Tensor) -> torch.Tensor:
-    """(B, L) long: the running count of real tokens, so left padding shifts nothing."""
-    return (attention_mask.long().cumsum(dim=-1) - 1).clamp_(min=0)
-
-
-def encode_prompts(policy: Policy, prompts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Tokenise and left-pad: (B, P) long ids and (B, P) bool mask, on the policy's device."""
-    if isinstance(prompts, str) or not prompts:
-        raise ValueError("prompts must be a non-empty list of strings")
-    enc = policy.tokenizer(list(prompts), padding=True, return_tensors="pt")
-    if policy.tokenizer.padding_side != "left":
-        raise ValueError("the policy's tokenizer must pad on the left (load it with load_policy)")
-    return enc.input_ids.to(policy.device), enc.attention_mask.to(policy.device).bool()
-
-
 class _PlainStepper:
     """Any causal LM: its own forward and its own (dynamic) KV cache."""
 
@@ -174,8 +161,6 @@ def _checks_are_free(device: torch.device) -> bool:
 
 
 def _stepper(policy: Policy, prompt_ids, prompt_mask, max_new_tokens: int, fast: bool):
-    from a2c_lessons import fastpath
-
     if fast and fastpath.supports(policy.model):
         return fastpath.StaticCacheStepper(policy.model, prompt_ids, prompt_mask, max_new_tokens)
     return _PlainStepper(policy.model, prompt_ids, prompt_mask, max_new_tokens)
@@ -210,7 +195,7 @@ def sample(
     check_sampling_args(temperature, top_k, top_p)
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
-    prompt_ids, prompt_mask = encode_prompts(policy, prompts)
+    prompt_ids, prompt_mask = encode_left_padded(policy.tokenizer, prompts, policy.device)
     batch, device = prompt_ids.shape[0], prompt_ids.device
     if uniforms is None:
         if generator is None and seed is not None:
@@ -247,50 +232,3 @@ def sample(
         prompt_ids, prompt_mask, response_ids[:, : t + 1], logprobs[:, : t + 1], mask[:, : t + 1],
         list(prompts), [s.strip() for s in texts], temperature, top_k, top_p,
     )  # fmt: skip
-
-
-def response_forward(
-    model, rollout: Rollout, *, hidden: bool = True, fast: bool = True
-) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """One forward pass over prompt + response, with gradients.
-
-    GPT-2 models in eval mode take `fastpath.packed_forward`, which skips the padding;
-    `fast=False` (or any other model) runs the model's own forward. Both give the same numbers.
-
-    Returns:
-        logits: (B, T, V) float, the raw logits that predict each response token.
-        hidden: (B, T, hidden) float, the last hidden state at the same positions: the
-            state (x, y_<t) that a value head maps to V(x, y_<t); None with hidden=False.
-    """
-    from a2c_lessons import fastpath
-
-    attention_mask = rollout.attention_mask
-    prompt_len, time = rollout.prompt_ids.shape[1], rollout.response_ids.shape[1]
-    # the logits at position i predict token i + 1: shift by one
-    window = slice(prompt_len - 1, prompt_len + time - 1)
-    # packed_forward has no dropout: in train mode only the model's own forward is exact
-    if fast and fastpath.supports(model) and not model.training:
-        logits, states = fastpath.packed_forward(model, rollout.input_ids, attention_mask, window)
-        return logits, (states if hidden else None)
-    out = model(
-        input_ids=rollout.input_ids,
-        attention_mask=attention_mask.long(),
-        position_ids=position_ids(attention_mask),
-        output_hidden_states=hidden,
-    )
-    states = out.hidden_states[-1][:, window] if hidden else None  # (B, T, hidden)
-    return out.logits[:, window].float(), states  # (B, T, V)
-
-
-def gather_logprobs(logits: torch.Tensor, rollout: Rollout) -> torch.Tensor:
-    """(B, T) float: log pi_T(y_t) of the rollout's tokens from (B, T, V) logits, 0 where masked."""
-    logprobs = sampling_logprobs(logits, temperature=rollout.temperature, top_k=rollout.top_k, top_p=rollout.top_p)
-    token_logprobs = logprobs.gather(-1, rollout.response_ids.unsqueeze(-1)).squeeze(-1)  # (B, T)
-    # where(), not multiplication: a pad token may sit at -inf after top-k, and 0 * inf is NaN
-    return torch.where(rollout.mask, token_logprobs, 0.0)
-
-
-def logprobs_of(model, rollout: Rollout, *, fast: bool = True) -> torch.Tensor:
-    """(B, T) float: log pi_T(y_t | x, y_<t) under `model`'s current weights, with gradients."""
-    logits, _ = response_forward(model, rollout, hidden=False, fast=fast)
-    return gather_logprobs(logits, rollout)

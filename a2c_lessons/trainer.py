@@ -36,7 +36,8 @@ from a2c_lessons.critic import ActorCritic
 from a2c_lessons.masked import masked_mean, masked_sum, masked_var
 from a2c_lessons.policy import Policy, load_policy
 from a2c_lessons.rewards import RewardFn, get_reward, review_stats, score, wilson_interval
-from a2c_lessons.sampling import gather_logprobs, logprobs_of, sample, sampling_logprobs
+from a2c_lessons.sampling import sample, sampling_logprobs
+from a2c_lessons.scoring import gather_logprobs, logprobs_of
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ Place in the data flow: prompts -> sample -> Rollout -> score -> values -> gae -
 
 Every function accepts tensors or plain sequences, draws on new axes (or on the
 `ax` / `fig` it is given) and returns the Figure, so a test can read back the data
-it drew. The interactive versions live in `widgets`.
+it drew. The data behind the distribution plots comes from `scoring.next_token_probs`
+and `scoring.word_mass`; the interactive versions live in `widgets`.
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ import torch
 from matplotlib.figure import Figure
 
 from a2c_lessons.corpus import NEGATIVE, POSITIVE
-from a2c_lessons.policy import Policy
-from a2c_lessons.sampling import encode_prompts, position_ids, sampling_logprobs
 
 POSITIVE_COLOR, NEGATIVE_COLOR, NEUTRAL_COLOR = "tab:green", "tab:red", "tab:gray"
 BEFORE_COLOR, AFTER_COLOR = "silver", "tab:blue"
@@ -60,30 +59,7 @@ def _grid(n: int, ncols: int, fig: Figure | None, panel_size: tuple[float, float
     return fig, list(axes[:n])
 
 
-# ---------------------------------------------------------------- the data a plot shows
-
-
-def next_token_logprobs(policy: Policy, prompts: list[str], *, temperature: float = 1.0) -> torch.Tensor:
-    """log pi_T(. | x) of the token after each prompt: (B, V) float, with gradients if enabled.
-
-    The same numbers `sample` draws its first token from: left padding, position ids
-    that count real tokens, logits divided by the temperature.
-    """
-    prompt_ids, prompt_mask = encode_prompts(policy, prompts)
-    out = policy.model(input_ids=prompt_ids, attention_mask=prompt_mask.long(), position_ids=position_ids(prompt_mask))
-    return sampling_logprobs(out.logits[:, -1].float(), temperature=temperature)  # (B, V)
-
-
-@torch.no_grad()
-def next_token_probs(policy: Policy, prompts: list[str], *, temperature: float = 1.0) -> torch.Tensor:
-    """pi_T(. | x) of the token after each prompt: (B, V) float, rows sum to 1."""
-    return next_token_logprobs(policy, prompts, temperature=temperature).exp()
-
-
-def word_mass(probs: torch.Tensor, tokenizer, words: Sequence[str]) -> torch.Tensor:
-    """Total probability of a set of words: (..., V) probs -> (...) float."""
-    ids = tokenizer.convert_tokens_to_ids(list(words))
-    return probs[..., ids].sum(dim=-1)
+# ---------------------------------------------------------------- labels and colours
 
 
 def vocab_labels(tokenizer) -> list[str]:
@@ -332,7 +308,7 @@ def plot_word_mass(
     Args:
         steps: S training steps at which the masses were measured.
         masses: name of a word set -> (S, P) float, its probability mass after each prompt
-            (e.g. `word_mass` of the positive adjectives).
+            (e.g. `scoring.word_mass` of the positive adjectives).
         prompts: the P prompts.
         colors: name -> line colour.
     """

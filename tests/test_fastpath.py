@@ -9,7 +9,8 @@ import torch.nn.functional as F
 
 from a2c_lessons import fastpath
 from a2c_lessons.corpus import PROMPTS
-from a2c_lessons.sampling import gather_logprobs, response_forward, sample
+from a2c_lessons.sampling import sample
+from a2c_lessons.scoring import gather_logprobs, response_forward
 
 # prompts of different lengths (left padding) and responses of different lengths (right padding)
 PROMPT_BATCH = [PROMPTS[i % len(PROMPTS)] for i in range(20)] + ["", "the food was"]

@@ -7,7 +7,8 @@ import torch
 
 from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.policy import Policy
-from a2c_lessons.sampling import draw, logprobs_of, sample, sampling_logprobs
+from a2c_lessons.sampling import draw, sample, sampling_logprobs
+from a2c_lessons.scoring import logprobs_of
 
 PROMPT_BATCH = [PROMPTS[i % len(PROMPTS)] for i in range(24)]
 SETTINGS = [dict(temperature=1.0), dict(temperature=0.7), dict(top_k=5), dict(temperature=1.3, top_p=0.8)]
