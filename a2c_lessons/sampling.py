@@ -8,23 +8,24 @@ Each new token is drawn from the sampling distribution
 
 and `Rollout.logprobs` holds log pi_T(y_t | x, y_<t) of the drawn tokens: the same
 numbers `scoring.logprobs_of` recomputes with gradients for the loss. Prompts are
-padded on the left (`padding`); position ids count real tokens only, so a padded prompt
-sees exactly what it would see alone.
+padded on the left (`padding`), so a padded prompt sees exactly what it would see alone.
 
-The loop keeps everything on the model's device. On a GPU it asks whether the
-batch is done only every `_DONE_CHECK_EVERY` tokens, since a per-token `.item()`
-would stall the pipeline; on the CPU there is no device to wait for, so it asks
-every token, stops as soon as the last row ends, and once half the rows have
-ended drops them from the static-cache forward. GPT-2 models take the static-cache
-fast path of `fastpath.py`, and `scoring.response_forward` scores their rollouts with
-its padding-free forward; any other causal LM runs its own forward with its own cache
-(`fast=False` forces this plain path everywhere).
+The loop has gpt-fast's shape: a stepper runs `prefill()` on the prompts once, then
+`decode_one_token()` per new token, each returning next-token logits. GPT-2 models
+take `fastpath.StaticCacheStepper` (a preallocated cache, and on the CPU it stops
+computing rows that have ended); any other causal LM runs `PlainStepper`, its own
+forward with its own cache (`fast=False` forces this plain path).
+
+Everything stays on the model's device. Whether the batch is done takes a host sync:
+on the CPU that is free, so the loop asks every token and stops as soon as the last
+row ends; on a GPU it asks every `_DONE_CHECK_EVERY` tokens, since a per-token sync
+would stall the pipeline.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import torch
 import torch.nn.functional as F
@@ -132,22 +133,34 @@ def draw(logprobs: torch.Tensor, uniforms: torch.Tensor) -> torch.Tensor:
     return torch.searchsorted(cdf, u, right=True).squeeze(-1).clamp_(max=logprobs.shape[-1] - 1)
 
 
-class _PlainStepper:
-    """Any causal LM: its own forward and its own (dynamic) KV cache."""
+class Stepper(Protocol):
+    """Runs a model over the prompts, then one new token at a time; each call returns (B, V) logits."""
 
-    def __init__(self, model, prompt_ids, prompt_mask, max_new_tokens):
-        self.model, self.attention_mask, self.cache = model, prompt_mask.long(), None
-        self.next_pos = position_ids(prompt_mask)[:, -1:] + 1  # (B, 1)
-        self.first = (prompt_ids, position_ids(prompt_mask))
+    def prefill(self) -> torch.Tensor: ...
 
-    def __call__(self, tokens: torch.Tensor | None) -> torch.Tensor:
-        """Feed the last drawn tokens (None for the prompt); return (B, V) next-token logits."""
-        if tokens is None:
-            ids, pos = self.first
-        else:
-            ids, pos = tokens.unsqueeze(-1), self.next_pos
-            self.attention_mask = F.pad(self.attention_mask, (0, 1), value=1)
-            self.next_pos = self.next_pos + 1
+    def decode_one_token(self, tokens: torch.Tensor, done: torch.Tensor) -> torch.Tensor: ...
+
+
+class PlainStepper:
+    """Any causal LM: its own forward and its own (dynamic) KV cache; every row is computed to the end."""
+
+    def __init__(self, model, prompt_ids: torch.Tensor, prompt_mask: torch.Tensor):
+        self.model, self.prompt_ids, self.cache = model, prompt_ids, None
+        self.attention_mask, self.positions = prompt_mask.long(), position_ids(prompt_mask)  # (B, P)
+        self.next_pos = self.positions[:, -1:] + 1  # (B, 1)
+
+    def prefill(self) -> torch.Tensor:
+        """Run the prompts (B, P); return (B, V) logits of the first new token."""
+        return self._forward(self.prompt_ids, self.positions)
+
+    def decode_one_token(self, tokens: torch.Tensor, done: torch.Tensor) -> torch.Tensor:
+        """Feed the last drawn tokens (B,); return (B, V) logits. `done` is unused: this cache keeps every row."""
+        self.attention_mask = F.pad(self.attention_mask, (0, 1), value=1)
+        logits = self._forward(tokens.unsqueeze(-1), self.next_pos)
+        self.next_pos = self.next_pos + 1
+        return logits
+
+    def _forward(self, ids: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
         out = self.model(
             input_ids=ids, attention_mask=self.attention_mask, position_ids=pos, cache=self.cache, use_cache=True
         )
@@ -155,15 +168,28 @@ class _PlainStepper:
         return out.logits[:, -1].float()
 
 
-def _checks_are_free(device: torch.device) -> bool:
-    """True where asking the device whether the batch is done costs no pipeline stall (the CPU)."""
-    return device.type == "cpu"
+def make_stepper(model, prompt_ids: torch.Tensor, prompt_mask: torch.Tensor, max_new_tokens: int, *,
+                 fast: bool) -> Stepper:  # fmt: skip
+    """The static-cache stepper for a GPT-2 (with fast=True), the model's own forward otherwise."""
+    if fast and fastpath.supports(model):
+        return fastpath.StaticCacheStepper(model, prompt_ids, prompt_mask, max_new_tokens)
+    return PlainStepper(model, prompt_ids, prompt_mask)
 
 
-def _stepper(policy: Policy, prompt_ids, prompt_mask, max_new_tokens: int, fast: bool):
-    if fast and fastpath.supports(policy.model):
-        return fastpath.StaticCacheStepper(policy.model, prompt_ids, prompt_mask, max_new_tokens)
-    return _PlainStepper(policy.model, prompt_ids, prompt_mask, max_new_tokens)
+def done_check_every(device: torch.device) -> int:
+    """Tokens between the loop's checks for the end of the batch: each check is a host sync,
+    free on the CPU, a pipeline stall on a GPU."""
+    return 1 if device.type == "cpu" else _DONE_CHECK_EVERY
+
+
+def _uniforms(uniforms, seed, generator, shape: tuple[int, int], device: torch.device) -> torch.Tensor:
+    """(B, T) float in [0, 1): the given draws, checked, or fresh ones from the generator / seed."""
+    if uniforms is None:
+        if generator is None and seed is not None:
+            generator = torch.Generator(device).manual_seed(seed)
+        uniforms = torch.rand(*shape, generator=generator, device=device)
+    check_shape(uniforms, shape, "uniforms")
+    return uniforms
 
 
 @torch.no_grad()  # not inference_mode: rollout tensors later meet tensors that need grad
@@ -196,39 +222,29 @@ def sample(
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
     prompt_ids, prompt_mask = encode_left_padded(policy.tokenizer, prompts, policy.device)
-    batch, device = prompt_ids.shape[0], prompt_ids.device
-    if uniforms is None:
-        if generator is None and seed is not None:
-            generator = torch.Generator(device).manual_seed(seed)
-        uniforms = torch.rand(batch, max_new_tokens, generator=generator, device=device)
-    check_shape(uniforms, (batch, max_new_tokens), "uniforms")
-    eos, pad = policy.tokenizer.eos_token_id, policy.tokenizer.pad_token_id
-    step = _stepper(policy, prompt_ids, prompt_mask, max_new_tokens, fast)
-
+    (batch, _), device = prompt_ids.shape, prompt_ids.device
+    uniforms = _uniforms(uniforms, seed, generator, (batch, max_new_tokens), device)
+    eos, pad, check_every = policy.tokenizer.eos_token_id, policy.tokenizer.pad_token_id, done_check_every(device)
     response_ids = torch.full((batch, max_new_tokens), pad, dtype=torch.long, device=device)
     logprobs = torch.zeros(batch, max_new_tokens, device=device)
     mask = torch.zeros(batch, max_new_tokens, dtype=torch.bool, device=device)
     done = torch.zeros(batch, dtype=torch.bool, device=device)
-    on_cpu = _checks_are_free(device)
-    rows = torch.arange(batch, device=device)  # the rows the stepper still computes
-    tokens = None
+    stepper = make_stepper(policy.model, prompt_ids, prompt_mask, max_new_tokens, fast=fast)
+    logits = stepper.prefill()  # (B, V)
     for t in range(max_new_tokens):
-        token_logprobs = sampling_logprobs(step(tokens), temperature=temperature, top_k=top_k, top_p=top_p)
-        tokens = draw(token_logprobs, uniforms[rows, t])
-        alive = ~done[rows]
-        response_ids[rows, t] = torch.where(alive, tokens, pad)
-        logprobs[rows, t] = torch.where(alive, token_logprobs.gather(-1, tokens.unsqueeze(-1)).squeeze(-1), 0.0)
-        mask[rows, t] = alive
-        done[rows] |= tokens == eos
-        if (on_cpu or (t + 1) % _DONE_CHECK_EVERY == 0) and bool(done.all()):
-            break
-        if on_cpu and hasattr(step, "keep") and 2 * int((~done[rows]).sum()) <= len(rows):
-            # half the rows have ended: stop computing them (on a GPU this would cost a sync)
-            still = (~done[rows]).nonzero().squeeze(-1)
-            step.keep(still)
-            rows, tokens = rows[still], tokens[still]
-    texts = policy.tokenizer.batch_decode(response_ids[:, : t + 1], skip_special_tokens=True)
+        token_logprobs = sampling_logprobs(logits, temperature=temperature, top_k=top_k, top_p=top_p)  # (B, V)
+        tokens = draw(token_logprobs, uniforms[:, t])  # (B,)
+        alive = ~done
+        response_ids[:, t] = torch.where(alive, tokens, pad)
+        logprobs[:, t] = torch.where(alive, token_logprobs.gather(-1, tokens.unsqueeze(-1)).squeeze(-1), 0.0)
+        mask[:, t] = alive
+        done |= tokens == eos
+        if t + 1 == max_new_tokens or ((t + 1) % check_every == 0 and bool(done.all())):
+            break  # no forward after the last token, nor once every row has ended
+        logits = stepper.decode_one_token(tokens, done)
+    drawn = t + 1  # the loop stops early once every row has ended
+    texts = policy.tokenizer.batch_decode(response_ids[:, :drawn], skip_special_tokens=True)
     return Rollout(
-        prompt_ids, prompt_mask, response_ids[:, : t + 1], logprobs[:, : t + 1], mask[:, : t + 1],
+        prompt_ids, prompt_mask, response_ids[:, :drawn], logprobs[:, :drawn], mask[:, :drawn],
         list(prompts), [s.strip() for s in texts], temperature, top_k, top_p,
     )  # fmt: skip

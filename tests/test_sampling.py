@@ -146,10 +146,11 @@ def test_too_long_a_request_names_n_positions(tiny_policy):
 
 def test_the_gpu_loop_gives_the_same_rollout_as_the_cpu_loop(tiny_policy, monkeypatch):
     # the loop a GPU runs (checks for the end every few tokens, never drops rows), run here on the CPU
-    from a2c_lessons import sampling
+    from a2c_lessons import fastpath, sampling
 
     cpu_loop = sample(tiny_policy, PROMPT_BATCH, 20, seed=4)
-    monkeypatch.setattr(sampling, "_checks_are_free", lambda device: False)
+    monkeypatch.setattr(sampling, "done_check_every", lambda device: sampling._DONE_CHECK_EVERY)
+    monkeypatch.setattr(fastpath, "drops_ended_rows", lambda device: False)
     gpu_loop = sample(tiny_policy, PROMPT_BATCH, 20, seed=4)
     n = cpu_loop.mask.shape[1]
     assert gpu_loop.mask.shape[1] >= n and not gpu_loop.mask[:, n:].any()
