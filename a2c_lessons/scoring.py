@@ -12,6 +12,8 @@ tokens (`padding`), so each row scores exactly as it would alone.
 
 GPT-2 models in eval mode take `fastpath.packed_forward`, which skips the padding;
 any other model (or `fast=False`) runs its own forward. Both give the same numbers.
+Scored with the weights that sampled, a rollout's tokens have pi_new / pi_old = 1 up to
+float rounding; `check_ratio` holds every training step to that.
 """
 
 from __future__ import annotations
@@ -52,18 +54,56 @@ def response_forward(
     return out.logits[:, window].float(), states  # (B, T, V)
 
 
-def gather_logprobs(logits: torch.Tensor, rollout: Rollout) -> torch.Tensor:
-    """(B, T) float: log pi_T(y_t) of the rollout's tokens from (B, T, V) logits, 0 where masked."""
-    logprobs = sampling_logprobs(logits, temperature=rollout.temperature, top_k=rollout.top_k, top_p=rollout.top_p)
-    token_logprobs = logprobs.gather(-1, rollout.response_ids.unsqueeze(-1)).squeeze(-1)  # (B, T)
+def full_logprobs(logits: torch.Tensor, rollout: Rollout) -> torch.Tensor:
+    """(B, T, V) float: log pi_T over the vocabulary at the rollout's temperature, top-k and top-p.
+
+    Args:
+        logits: (B, T, V) float, from `response_forward`.
+    """
+    return sampling_logprobs(logits, temperature=rollout.temperature, top_k=rollout.top_k, top_p=rollout.top_p)
+
+
+def response_logprobs(logprobs_full: torch.Tensor, rollout: Rollout) -> torch.Tensor:
+    """(B, T) float: log pi_T(y_t) of the rollout's tokens, 0 where masked.
+
+    Args:
+        logprobs_full: (B, T, V) float, from `full_logprobs`.
+    """
+    token_logprobs = logprobs_full.gather(-1, rollout.response_ids.unsqueeze(-1)).squeeze(-1)  # (B, T)
     # where(), not multiplication: a pad token may sit at -inf after top-k, and 0 * inf is NaN
     return torch.where(rollout.mask, token_logprobs, 0.0)
+
+
+def gather_logprobs(logits: torch.Tensor, rollout: Rollout) -> torch.Tensor:
+    """(B, T) float: log pi_T(y_t) of the rollout's tokens from (B, T, V) logits, 0 where masked."""
+    return response_logprobs(full_logprobs(logits, rollout), rollout)
 
 
 def logprobs_of(model, rollout: Rollout, *, fast: bool = True) -> torch.Tensor:
     """(B, T) float: log pi_T(y_t | x, y_<t) under `model`'s current weights, with gradients."""
     logits, _ = response_forward(model, rollout, hidden=False, fast=fast)
     return gather_logprobs(logits, rollout)
+
+
+RATIO_TOLERANCE = 1e-4  # the sampler and the scoring pass agree to ~1e-6 in float32 (tests hold 1e-5)
+
+
+def check_ratio(logprobs: torch.Tensor, rollout: Rollout) -> torch.Tensor:
+    """(B, T) float: pi_new / pi_old per token (1 on pads), checked to be 1: the loss scores what was sampled.
+
+    Args:
+        logprobs: (B, T) float, log pi_T of the rollout's tokens from the scoring pass, before the update.
+    Raises RuntimeError when some token's ratio is off 1 by more than RATIO_TOLERANCE.
+    """
+    ratio = torch.exp(logprobs.detach() - rollout.logprobs)  # (B, T)
+    deviation = float((ratio - 1).abs().max())
+    if deviation > RATIO_TOLERANCE:
+        raise RuntimeError(
+            f"pi_new / pi_old is off 1 by {deviation:.2e} (tolerance {RATIO_TOLERANCE:g}) although the rollout was "
+            "sampled with the same weights: the scoring pass does not reproduce the sampler's distribution "
+            "(temperature, top-k / top-p, position ids, dropout or a half-precision model)"
+        )
+    return ratio
 
 
 # ---------------------------------------------------------------- the next token after a prompt
