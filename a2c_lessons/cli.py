@@ -163,10 +163,10 @@ def _plot(metrics: list[dict], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from a2c_lessons import viz
+    from a2c_lessons.curves import plot_runs
 
     keys = ["reward", "positive", "kl", "entropy", "critic_loss", "explained_var"]
-    viz.plot_runs({"A2C": metrics}, keys).savefig(path, dpi=100, bbox_inches="tight")
+    plot_runs({"A2C": metrics}, keys).savefig(path, dpi=100, bbox_inches="tight")
 
 
 def sample_cmd(args: argparse.Namespace) -> int:
