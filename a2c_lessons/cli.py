@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     passthrough = {
-        "pretrain": "a2c_lessons.pretrain", "reward-model": "a2c_lessons.reward_model",
+        "pretrain": "a2c_lessons.pretrain", "reward-model": "a2c_lessons.reward_training",
         "grade": "a2c_lessons.grading.batch", "release": "a2c_lessons.grading.release",
     }  # fmt: skip
     if argv and argv[0] in passthrough:  # these parse their own options

@@ -78,7 +78,7 @@ class LearnedReward:
     """The tiny reward model as a reward function: r = sigmoid(score), a P(positive) in (0, 1).
 
     It imitates the exact reward's positive-vs-negative ranking; trained by
-    `a2c_lessons.reward_model` with the Bradley-Terry loss.
+    `a2c_lessons.reward_training` with the Bradley-Terry loss.
     """
 
     def __init__(self, path: str | Path = REWARD_MODEL_PATH, device: str | torch.device = "cpu"):
