@@ -19,66 +19,20 @@ in a lesson that wants to.
 
 from __future__ import annotations
 
-import math
-
 import torch
 
-from a2c_lessons.masked import check_mask, check_shape, masked_mean, masked_var
-
-# ---------------------------------------------------------------- checks (helpers)
-
-
-def _check_response_mask(mask: torch.Tensor, *others: tuple[torch.Tensor, str]) -> None:
-    """check_mask, plus: every row has a real token, and its real tokens are a prefix."""
-    check_mask(mask, *others)
-    lengths = mask.sum(dim=1)  # (B,)
-    if bool((lengths == 0).any()):
-        raise ValueError("mask has a row with no True entry: every response needs at least one token")
-    positions = torch.arange(mask.shape[1], device=mask.device)  # (T,)
-    if not torch.equal(mask, positions < lengths.unsqueeze(1)):
-        raise ValueError("mask must be True on a prefix of each row (left-aligned responses, padding after EOS)")
-
-
-def _check_unit_interval(value: float, name: str) -> None:
-    if not 0.0 <= value <= 1.0:  # also False for NaN
-        raise ValueError(f"{name} must be in [0, 1], got {value}")
-
-
-def _check_finite(x: torch.Tensor, name: str, mask: torch.Tensor | None = None) -> None:
-    """ValueError naming `name` if x has a NaN or inf (only where mask is True, if given)."""
-    finite = torch.isfinite(x) if mask is None else torch.isfinite(x) | ~mask
-    if not bool(finite.all()):
-        where = "" if mask is None else " where mask is True"
-        raise ValueError(f"{name} must be finite{where}; it has NaN or inf")
-
-
-def _masked_input(x: torch.Tensor, mask: torch.Tensor, name: str) -> torch.Tensor:
-    """x checked finite on real tokens, with pad entries set to exactly 0 (so they add nothing)."""
-    _check_finite(x, name, mask)
-    return _zero_masked(x, mask)
-
-
-def _zero_masked(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    # where(), not x * mask: a NaN under a pad entry must not survive as NaN * 0
-    return torch.where(mask, x, torch.zeros((), dtype=x.dtype, device=x.device))
-
-
-def _discounted_cumsum(x: torch.Tensor, discount: float) -> torch.Tensor:
-    """out_t = x_t + discount * out_{t+1}, with out = 0 past the end: sum_{k>=0} discount^k x_{t+k}.
-
-    Args:
-        x: (B, T) float, already 0 on pad entries; since pads come after a row's
-            last real token, the sum restarts from 0 there (the episode has ended).
-    Returns:
-        (B, T) float, 0 on pad entries.
-    """
-    running = torch.zeros_like(x[:, 0])  # (B,) the value of the step after the last one: 0
-    reversed_sums = []
-    for t in reversed(range(x.shape[1])):
-        running = x[:, t] + discount * running
-        reversed_sums.append(running)
-    return torch.stack(reversed_sums[::-1], dim=1)  # (B, T)
-
+from a2c_lessons.masked import (
+    check_coef,
+    check_finite,
+    check_mask,
+    check_response_mask,
+    check_shape,
+    check_unit_interval,
+    masked_input,
+    masked_mean,
+    masked_var,
+    zero_masked,
+)  # fmt: skip
 
 # ---------------------------------------------------------------- rewards
 
@@ -92,9 +46,9 @@ def terminal_rewards(scores: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     Returns:
         (batch, time) float rewards, zero everywhere but each row's last real token.
     """
-    _check_response_mask(mask)
+    check_response_mask(mask)
     check_shape(scores, (mask.shape[0],), "scores")
-    _check_finite(scores, "scores")
+    check_finite(scores, "scores")
     if not scores.is_floating_point():
         scores = scores.to(torch.get_default_dtype())
     last_token_idx = mask.sum(dim=1, keepdim=True) - 1  # (B, 1)
@@ -118,10 +72,9 @@ def kl_penalised_rewards(
         (batch, time) float, 0 where mask is False.
     """
     check_mask(mask, (rewards, "rewards"), (kl, "kl"))
-    if not (math.isfinite(kl_coef) and kl_coef >= 0):
-        raise ValueError(f"kl_coef must be finite and >= 0, got {kl_coef}")
-    rewards = _masked_input(rewards, mask, "rewards")
-    kl = _masked_input(kl.detach(), mask, "kl")
+    check_coef(kl_coef, "kl_coef")
+    rewards = masked_input(rewards, mask, "rewards")
+    kl = masked_input(kl.detach(), mask, "kl")
     return rewards - kl_coef * kl
 
 
@@ -138,9 +91,9 @@ def discounted_returns(rewards: torch.Tensor, mask: torch.Tensor, *, gamma: floa
     Returns:
         (batch, time) float returns, 0 where mask is False.
     """
-    _check_response_mask(mask, (rewards, "rewards"))
-    _check_unit_interval(gamma, "gamma")
-    rewards = _masked_input(rewards, mask, "rewards")
+    check_response_mask(mask, (rewards, "rewards"))
+    check_unit_interval(gamma, "gamma")
+    rewards = masked_input(rewards, mask, "rewards")
     return _discounted_cumsum(rewards, gamma)  # G_t = r_t + gamma * G_{t+1}
 
 
@@ -155,13 +108,13 @@ def td_residuals(rewards: torch.Tensor, values: torch.Tensor, mask: torch.Tensor
     Returns:
         (batch, time) float, 0 where mask is False.
     """
-    _check_response_mask(mask, (rewards, "rewards"), (values, "values"))
-    _check_unit_interval(gamma, "gamma")
-    rewards = _masked_input(rewards, mask, "rewards")
-    values = _masked_input(values, mask, "values")
+    check_response_mask(mask, (rewards, "rewards"), (values, "values"))
+    check_unit_interval(gamma, "gamma")
+    rewards = masked_input(rewards, mask, "rewards")
+    values = masked_input(values, mask, "values")
     # V_{t+1}: pads hold 0, so the shifted value after a row's last real token is 0 (the episode ends)
     next_values = torch.cat([values[:, 1:], torch.zeros_like(values[:, :1])], dim=1)  # (B, T)
-    return _zero_masked(rewards + gamma * next_values - values, mask)
+    return zero_masked(rewards + gamma * next_values - values, mask)
 
 
 def gae(rewards: torch.Tensor, values: torch.Tensor, mask: torch.Tensor, *, gamma: float, lam: float) -> torch.Tensor:
@@ -177,7 +130,7 @@ def gae(rewards: torch.Tensor, values: torch.Tensor, mask: torch.Tensor, *, gamm
     Returns:
         (batch, time) float advantages, 0 where mask is False.
     """
-    _check_unit_interval(lam, "lam")
+    check_unit_interval(lam, "lam")
     deltas = td_residuals(rewards, values, mask, gamma=gamma)
     return _discounted_cumsum(deltas, gamma * lam)  # A_t = delta_t + gamma * lam * A_{t+1}
 
@@ -195,7 +148,7 @@ def mc_advantages(rewards: torch.Tensor, values: torch.Tensor, mask: torch.Tenso
     """
     returns = discounted_returns(rewards, mask, gamma=gamma)
     check_shape(values, tuple(mask.shape), "values")
-    return returns - _masked_input(values, mask, "values")
+    return returns - masked_input(values, mask, "values")
 
 
 def whiten(x: torch.Tensor, mask: torch.Tensor, *, shift_mean: bool = True, eps: float = 1e-8) -> torch.Tensor:
@@ -215,14 +168,30 @@ def whiten(x: torch.Tensor, mask: torch.Tensor, *, shift_mean: bool = True, eps:
         (batch, time) float, 0 where mask is False.
     """
     check_mask(mask, (x, "x"))
-    if not eps >= 0:
-        raise ValueError(f"eps must be >= 0, got {eps}")
-    _check_finite(x, "x", mask)
+    check_coef(eps, "eps")
+    check_finite(x, "x", mask)
     mean, var = masked_mean(x, mask), masked_var(x, mask)
     whitened = (x - mean) * torch.rsqrt(var + eps)
     if not shift_mean:
         whitened = whitened + mean
-    return _zero_masked(whitened, mask)
+    return zero_masked(whitened, mask)
+
+
+def _discounted_cumsum(x: torch.Tensor, discount: float) -> torch.Tensor:
+    """out_t = x_t + discount * out_{t+1}, with out = 0 past the end: sum_{k>=0} discount^k x_{t+k}.
+
+    Args:
+        x: (B, T) float, already 0 on pad entries; since pads come after a row's
+            last real token, the sum restarts from 0 there (the episode has ended).
+    Returns:
+        (B, T) float, 0 on pad entries.
+    """
+    running = torch.zeros_like(x[:, 0])  # (B,) the value of the step after the last one: 0
+    reversed_sums = []
+    for t in reversed(range(x.shape[1])):
+        running = x[:, t] + discount * running
+        reversed_sums.append(running)
+    return torch.stack(reversed_sums[::-1], dim=1)  # (B, T)
 
 
 # ---------------------------------------------------------------- critic-free baselines (lesson 7)
@@ -243,7 +212,7 @@ def group_advantages(scores: torch.Tensor, *, group_size: int, leave_one_out: bo
     if group_size < 2 or scores.dim() != 1 or scores.shape[0] % group_size:
         raise ValueError(f"scores must be (batch,) with batch a multiple of group_size >= 2, got "
                          f"{tuple(scores.shape)} and group_size={group_size}")  # fmt: skip
-    _check_finite(scores, "scores")
+    check_finite(scores, "scores")
     groups = scores.view(-1, group_size)  # (G, group_size)
     if leave_one_out:
         others_mean = (groups.sum(dim=1, keepdim=True) - groups) / (group_size - 1)

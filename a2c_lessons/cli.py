@@ -163,10 +163,10 @@ def _plot(metrics: list[dict], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from a2c_lessons import viz
+    from a2c_lessons.curves import plot_runs
 
     keys = ["reward", "positive", "kl", "entropy", "critic_loss", "explained_var"]
-    viz.plot_runs({"A2C": metrics}, keys).savefig(path, dpi=100, bbox_inches="tight")
+    plot_runs({"A2C": metrics}, keys).savefig(path, dpi=100, bbox_inches="tight")
 
 
 def sample_cmd(args: argparse.Namespace) -> int:
@@ -213,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     passthrough = {
-        "pretrain": "a2c_lessons.pretrain", "reward-model": "a2c_lessons.reward_model",
+        "pretrain": "a2c_lessons.pretrain", "reward-model": "a2c_lessons.reward_training",
         "grade": "a2c_lessons.grading.batch", "release": "a2c_lessons.grading.release",
         "autograder": "a2c_lessons.grading.gradescope",
     }  # fmt: skip

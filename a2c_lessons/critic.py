@@ -9,7 +9,8 @@ actor and critic see the same state:
     V(x, y_<t) = w . h_t + b,   h_t = last hidden state of the LM before y_t
 
 The head starts at zero (w = 0, b = 0): V = 0 at first, so the first advantages are
-the returns themselves and the critic learns the baseline from there.
+the returns themselves and the critic learns the baseline from there. How much of the
+returns' variance V explains (`explained_variance`) says how far it has got.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from a2c_lessons.sampling import Rollout, response_forward
+from a2c_lessons.masked import masked_var
+from a2c_lessons.sampling import Rollout
+from a2c_lessons.scoring import response_forward
 
 
 class ValueHead(nn.Module):
@@ -53,3 +56,9 @@ class ActorCritic(nn.Module):
             _, hidden = response_forward(self.critic_model, rollout)
         values = self.value_head(hidden)
         return logits, torch.where(rollout.mask, values, 0.0)
+
+
+def explained_variance(values: torch.Tensor, returns: torch.Tensor, mask: torch.Tensor) -> float:
+    """1 - Var[R - V] / Var[R] over real tokens: 1 is a perfect critic, 0 no better than a constant."""
+    var_returns = masked_var(returns, mask, unbiased=False)
+    return float(1 - masked_var(returns - values, mask, unbiased=False) / var_returns) if var_returns > 0 else 0.0

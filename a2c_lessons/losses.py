@@ -21,32 +21,7 @@ from dataclasses import dataclass, fields
 
 import torch
 
-from a2c_lessons.masked import check_mask, check_shape, masked_mean, masked_sum
-
-# ---------------------------------------------------------------- checks (helpers)
-
-
-def _check_token_inputs(mask: torch.Tensor, **tensors: torch.Tensor) -> None:
-    """Each named tensor has mask's shape and is finite where mask is True; mask has a True entry."""
-    check_mask(mask, *((tensor, name) for name, tensor in tensors.items()))
-    if not bool(mask.any()):
-        raise ValueError("mask has no True entry: there is no token to take a loss over")
-    for name, tensor in tensors.items():
-        if not bool((torch.isfinite(tensor) | ~mask).all()):
-            raise ValueError(f"{name} must be finite where mask is True; it has NaN or inf")
-
-
-def _check_coef(value: float, name: str) -> None:
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be finite and >= 0, got {value}")
-
-
-def _check_same_shape(tensor: torch.Tensor, like: torch.Tensor, name: str, like_name: str) -> None:
-    if not isinstance(like, torch.Tensor) or like.dim() != 2:
-        got = tuple(like.shape) if isinstance(like, torch.Tensor) else type(like).__name__
-        raise ValueError(f"{like_name} must be a (batch, time) tensor, got {got}")
-    check_shape(tensor, tuple(like.shape), name)
-
+from a2c_lessons.masked import check_coef, check_same_shape, check_token_inputs, masked_mean, masked_sum
 
 # ---------------------------------------------------------------- the actor: U and L = -E[U]
 
@@ -62,7 +37,7 @@ def token_utility(logprobs: torch.Tensor, advantages: torch.Tensor) -> torch.Ten
     Returns:
         (batch, time) float; pad entries are not zeroed here (the reductions mask them).
     """
-    _check_same_shape(advantages, logprobs, "advantages", "logprobs")
+    check_same_shape(advantages, logprobs, "advantages", "logprobs")
     return logprobs * advantages.detach()
 
 
@@ -76,7 +51,7 @@ def sequence_utility(logprobs: torch.Tensor, advantages: torch.Tensor, mask: tor
     Returns:
         (batch,) float, one U per sequence.
     """
-    _check_token_inputs(mask, logprobs=logprobs, advantages=advantages)
+    check_token_inputs(mask, logprobs=logprobs, advantages=advantages)
     return masked_sum(token_utility(logprobs, advantages), mask, dim=1)
 
 
@@ -111,7 +86,7 @@ def a2c_loss_token_mean(logprobs: torch.Tensor, advantages: torch.Tensor, mask: 
     Returns:
         () float scalar.
     """
-    _check_token_inputs(mask, logprobs=logprobs, advantages=advantages)
+    check_token_inputs(mask, logprobs=logprobs, advantages=advantages)
     return -masked_mean(token_utility(logprobs, advantages), mask)
 
 
@@ -128,7 +103,7 @@ def critic_loss(values: torch.Tensor, returns: torch.Tensor, mask: torch.Tensor)
     Returns:
         () float scalar.
     """
-    _check_token_inputs(mask, values=values, returns=returns)
+    check_token_inputs(mask, values=values, returns=returns)
     return 0.5 * masked_mean((values - returns.detach()) ** 2, mask)
 
 
@@ -149,8 +124,8 @@ def clipped_critic_loss(
     Returns:
         () float scalar.
     """
-    _check_token_inputs(mask, values=values, old_values=old_values, returns=returns)
-    _check_coef(clip, "clip")
+    check_token_inputs(mask, values=values, old_values=old_values, returns=returns)
+    check_coef(clip, "clip")
     old_values, returns = old_values.detach(), returns.detach()
     clipped_values = old_values + (values - old_values).clamp(-clip, clip)
     return 0.5 * masked_mean(torch.maximum((values - returns) ** 2, (clipped_values - returns) ** 2), mask)
@@ -189,7 +164,7 @@ def kl_k1(logprobs: torch.Tensor, ref_logprobs: torch.Tensor) -> torch.Tensor:
     Returns:
         (batch, time) float (not masked).
     """
-    _check_same_shape(ref_logprobs, logprobs, "ref_logprobs", "logprobs")
+    check_same_shape(ref_logprobs, logprobs, "ref_logprobs", "logprobs")
     return logprobs - ref_logprobs
 
 
@@ -205,7 +180,7 @@ def kl_k3(logprobs: torch.Tensor, ref_logprobs: torch.Tensor) -> torch.Tensor:
     Returns:
         (batch, time) float, >= 0 (not masked).
     """
-    _check_same_shape(ref_logprobs, logprobs, "ref_logprobs", "logprobs")
+    check_same_shape(ref_logprobs, logprobs, "ref_logprobs", "logprobs")
     log_ratio = ref_logprobs - logprobs
     # expm1(r) - r is exp(r) - 1 - r without the cancellation that rounds tiny r below 0
     return torch.expm1(log_ratio) - log_ratio
@@ -256,9 +231,9 @@ def a2c_total_loss(
     Returns:
         A2CLoss; call `.total.backward()`.
     """
-    _check_coef(vf_coef, "vf_coef")
-    _check_coef(ent_coef, "ent_coef")
-    _check_token_inputs(mask, entropy=entropy)
+    check_coef(vf_coef, "vf_coef")
+    check_coef(ent_coef, "ent_coef")
+    check_token_inputs(mask, entropy=entropy)
     actor = a2c_loss(logprobs, advantages, mask)
     critic = critic_loss(values, returns, mask)
     mean_entropy = masked_mean(entropy, mask)
@@ -287,9 +262,9 @@ def ppo_clip_loss(
     Returns:
         () scalar loss.
     """
-    _check_coef(clip, "clip")
-    _check_same_shape(old_logprobs, new_logprobs, "old_logprobs", "new_logprobs")
-    _check_token_inputs(mask, new_logprobs=new_logprobs, old_logprobs=old_logprobs, advantages=advantages)
+    check_coef(clip, "clip")
+    check_same_shape(old_logprobs, new_logprobs, "old_logprobs", "new_logprobs")
+    check_token_inputs(mask, new_logprobs=new_logprobs, old_logprobs=old_logprobs, advantages=advantages)
     ratio = torch.exp(new_logprobs - old_logprobs.detach())
     surrogate = torch.minimum(ratio * advantages.detach(), ratio.clamp(1 - clip, 1 + clip) * advantages.detach())
     return -masked_sum(surrogate, mask, dim=1).mean()

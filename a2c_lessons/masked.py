@@ -1,14 +1,22 @@
-"""Masked reductions over (batch, time) tensors, and the shape check every public function uses.
+"""Masked reductions over (batch, time) tensors, and the checks every public function runs at entry.
 
 Place in the data flow: every step after `sample` reduces over tokens, and every
 such reduction goes through here, so padding never leaks into a mean:
 
     masked_mean(x, mask) = sum_{b,t} x[b,t] * mask[b,t] / sum_{b,t} mask[b,t]
+
+The checks live here too, so that the formula modules (`advantages`, `losses`) open on
+their formulas: shapes, masks, "finite where the mask is True", coefficients. Each
+raises ValueError with a message that names the argument.
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
+
+# ---------------------------------------------------------------- checks
 
 
 def check_shape(tensor: torch.Tensor, shape: tuple[int, ...], name: str) -> None:
@@ -28,6 +36,69 @@ def check_mask(mask: torch.Tensor, *others: tuple[torch.Tensor, str]) -> None:
         check_shape(tensor, tuple(mask.shape), name)
 
 
+def check_same_shape(tensor: torch.Tensor, like: torch.Tensor, name: str, like_name: str) -> None:
+    """Raise unless `like` is a (batch, time) tensor and `tensor` has its shape."""
+    if not isinstance(like, torch.Tensor) or like.dim() != 2:
+        got = tuple(like.shape) if isinstance(like, torch.Tensor) else type(like).__name__
+        raise ValueError(f"{like_name} must be a (batch, time) tensor, got {got}")
+    check_shape(tensor, tuple(like.shape), name)
+
+
+def check_response_mask(mask: torch.Tensor, *others: tuple[torch.Tensor, str]) -> None:
+    """check_mask, plus: every row has a real token, and its real tokens are a prefix (left-aligned)."""
+    check_mask(mask, *others)
+    lengths = mask.sum(dim=1)  # (B,)
+    if bool((lengths == 0).any()):
+        raise ValueError("mask has a row with no True entry: every response needs at least one token")
+    positions = torch.arange(mask.shape[1], device=mask.device)  # (T,)
+    if not torch.equal(mask, positions < lengths.unsqueeze(1)):
+        raise ValueError("mask must be True on a prefix of each row (left-aligned responses, padding after EOS)")
+
+
+def check_finite(x: torch.Tensor, name: str, mask: torch.Tensor | None = None) -> None:
+    """Raise naming `name` if x has a NaN or inf (only where mask is True, if given)."""
+    finite = torch.isfinite(x) if mask is None else torch.isfinite(x) | ~mask
+    if not bool(finite.all()):
+        where = "" if mask is None else " where mask is True"
+        raise ValueError(f"{name} must be finite{where}; it has NaN or inf")
+
+
+def check_token_inputs(mask: torch.Tensor, **tensors: torch.Tensor) -> None:
+    """Each named tensor has mask's shape and is finite where mask is True; mask has a True entry."""
+    check_mask(mask, *((tensor, name) for name, tensor in tensors.items()))
+    if not bool(mask.any()):
+        raise ValueError("mask has no True entry: there is no token to take a loss over")
+    for name, tensor in tensors.items():
+        check_finite(tensor, name, mask)
+
+
+def check_coef(value: float, name: str) -> None:
+    """Raise unless a weight or clip range is finite and >= 0."""
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be finite and >= 0, got {value}")
+
+
+def check_unit_interval(value: float, name: str) -> None:
+    """Raise unless value is in [0, 1] (a discount, a lambda)."""
+    if not 0.0 <= value <= 1.0:  # also False for NaN
+        raise ValueError(f"{name} must be in [0, 1], got {value}")
+
+
+# ---------------------------------------------------------------- masked tensors and reductions
+
+
+def zero_masked(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """x with exactly 0 where mask is False."""
+    # where(), not x * mask: a NaN or inf under a False entry must not survive as NaN * 0
+    return torch.where(mask, x, torch.zeros((), dtype=x.dtype, device=x.device))
+
+
+def masked_input(x: torch.Tensor, mask: torch.Tensor, name: str) -> torch.Tensor:
+    """x checked finite where mask is True, with pad entries set to exactly 0 (so they add nothing)."""
+    check_finite(x, name, mask)
+    return zero_masked(x, mask)
+
+
 def _mask_count(mask: torch.Tensor, dim: int | None) -> torch.Tensor:
     count = mask.sum() if dim is None else mask.sum(dim=dim)
     if bool((count == 0).any()):
@@ -39,8 +110,7 @@ def _mask_count(mask: torch.Tensor, dim: int | None) -> torch.Tensor:
 def masked_sum(x: torch.Tensor, mask: torch.Tensor, dim: int | None = None) -> torch.Tensor:
     """Sum of x where mask is True (over all entries, or along `dim`)."""
     check_mask(mask, (x, "x"))
-    # where(), not x * mask: a NaN or inf under a False entry must not leak into the sum
-    kept = torch.where(mask, x, torch.zeros((), dtype=x.dtype, device=x.device))
+    kept = zero_masked(x, mask)
     return kept.sum() if dim is None else kept.sum(dim=dim)
 
 

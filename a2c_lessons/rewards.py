@@ -21,6 +21,7 @@ from typing import Protocol
 import torch
 
 from a2c_lessons import corpus
+from a2c_lessons.padding import encode_left_padded, left_padded_forward
 
 POSITIVE_REWARD, NEGATIVE_REWARD, UNGRAMMATICAL_REWARD = 1.0, 0.0, -1.0
 REWARD_MODEL_PATH = Path(__file__).parent / "reward_model"
@@ -77,7 +78,7 @@ class LearnedReward:
     """The tiny reward model as a reward function: r = sigmoid(score), a P(positive) in (0, 1).
 
     It imitates the exact reward's positive-vs-negative ranking; trained by
-    `a2c_lessons.reward_model` with the Bradley-Terry loss.
+    `a2c_lessons.reward_training` with the Bradley-Terry loss.
     """
 
     def __init__(self, path: str | Path = REWARD_MODEL_PATH, device: str | torch.device = "cpu"):
@@ -107,10 +108,8 @@ class LearnedReward:
 def reward_logits(model, tokenizer, texts: list[str]) -> torch.Tensor:
     """(B,) scores of left-padded texts; positions count real tokens, so a score does not
     depend on the other texts in the batch (GPT-2 would otherwise count from the first pad)."""
-    from a2c_lessons.sampling import position_ids
-
-    enc = tokenizer(list(texts), padding=True, return_tensors="pt").to(model.device)
-    return model(**enc, position_ids=position_ids(enc.attention_mask)).logits[:, 0]
+    input_ids, attention_mask = encode_left_padded(tokenizer, texts, model.device)
+    return left_padded_forward(model, input_ids, attention_mask).logits[:, 0]
 
 
 def get_reward(name: str) -> RewardFn:

@@ -7,29 +7,32 @@ Each new token is drawn from the sampling distribution
     pi_T(. | x, y_<t) = softmax(logits / T), then top-k / top-p truncated and renormalised,
 
 and `Rollout.logprobs` holds log pi_T(y_t | x, y_<t) of the drawn tokens: the same
-numbers `logprobs_of` recomputes with gradients for the loss. Prompts are padded on
-the left; position ids count real tokens only, so a padded prompt sees exactly what
-it would see alone.
+numbers `scoring.logprobs_of` recomputes with gradients for the loss. Prompts are
+padded on the left (`padding`), so a padded prompt sees exactly what it would see alone.
 
-The loop keeps everything on the model's device. On a GPU it asks whether the
-batch is done only every `_DONE_CHECK_EVERY` tokens, since a per-token `.item()`
-would stall the pipeline; on the CPU there is no device to wait for, so it asks
-every token, stops as soon as the last row ends, and once half the rows have
-ended drops them from the static-cache forward. GPT-2 models take the static-cache
-fast path of `fastpath.py`, and `response_forward` scores their rollouts with its
-padding-free forward; any other causal LM runs its own forward with its own cache
-(`fast=False` forces this plain path everywhere).
+The loop has gpt-fast's shape: a stepper runs `prefill()` on the prompts once, then
+`decode_one_token()` per new token, each returning next-token logits. GPT-2 models
+take `fastpath.StaticCacheStepper` (a preallocated cache, and on the CPU it stops
+computing rows that have ended); any other causal LM runs `PlainStepper`, its own
+forward with its own cache (`fast=False` forces this plain path).
+
+Everything stays on the model's device. Whether the batch is done takes a host sync:
+on the CPU that is free, so the loop asks every token and stops as soon as the last
+row ends; on a GPU it asks every `_DONE_CHECK_EVERY` tokens, since a per-token sync
+would stall the pipeline.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import torch
 import torch.nn.functional as F
 
+from a2c_lessons import fastpath
 from a2c_lessons.masked import check_shape
+from a2c_lessons.padding import encode_left_padded, position_ids
 
 if TYPE_CHECKING:  # importing policy pulls in transformers: seconds the grader need not spend
     from a2c_lessons.policy import Policy
@@ -130,37 +133,34 @@ def draw(logprobs: torch.Tensor, uniforms: torch.Tensor) -> torch.Tensor:
     return torch.searchsorted(cdf, u, right=True).squeeze(-1).clamp_(max=logprobs.shape[-1] - 1)
 
 
-def position_ids(attention_mask: torch.Tensor) -> torch.Tensor:
-    """(B, L) long: the running count of real tokens, so left padding shifts nothing."""
-    return (attention_mask.long().cumsum(dim=-1) - 1).clamp_(min=0)
+class Stepper(Protocol):
+    """Runs a model over the prompts, then one new token at a time; each call returns (B, V) logits."""
+
+    def prefill(self) -> torch.Tensor: ...
+
+    def decode_one_token(self, tokens: torch.Tensor, done: torch.Tensor) -> torch.Tensor: ...
 
 
-def encode_prompts(policy: Policy, prompts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Tokenise and left-pad: (B, P) long ids and (B, P) bool mask, on the policy's device."""
-    if isinstance(prompts, str) or not prompts:
-        raise ValueError("prompts must be a non-empty list of strings")
-    enc = policy.tokenizer(list(prompts), padding=True, return_tensors="pt")
-    if policy.tokenizer.padding_side != "left":
-        raise ValueError("the policy's tokenizer must pad on the left (load it with load_policy)")
-    return enc.input_ids.to(policy.device), enc.attention_mask.to(policy.device).bool()
+class PlainStepper:
+    """Any causal LM: its own forward and its own (dynamic) KV cache; every row is computed to the end."""
 
+    def __init__(self, model, prompt_ids: torch.Tensor, prompt_mask: torch.Tensor):
+        self.model, self.prompt_ids, self.cache = model, prompt_ids, None
+        self.attention_mask, self.positions = prompt_mask.long(), position_ids(prompt_mask)  # (B, P)
+        self.next_pos = self.positions[:, -1:] + 1  # (B, 1)
 
-class _PlainStepper:
-    """Any causal LM: its own forward and its own (dynamic) KV cache."""
+    def prefill(self) -> torch.Tensor:
+        """Run the prompts (B, P); return (B, V) logits of the first new token."""
+        return self._forward(self.prompt_ids, self.positions)
 
-    def __init__(self, model, prompt_ids, prompt_mask, max_new_tokens):
-        self.model, self.attention_mask, self.cache = model, prompt_mask.long(), None
-        self.next_pos = position_ids(prompt_mask)[:, -1:] + 1  # (B, 1)
-        self.first = (prompt_ids, position_ids(prompt_mask))
+    def decode_one_token(self, tokens: torch.Tensor, done: torch.Tensor) -> torch.Tensor:
+        """Feed the last drawn tokens (B,); return (B, V) logits. `done` is unused: this cache keeps every row."""
+        self.attention_mask = F.pad(self.attention_mask, (0, 1), value=1)
+        logits = self._forward(tokens.unsqueeze(-1), self.next_pos)
+        self.next_pos = self.next_pos + 1
+        return logits
 
-    def __call__(self, tokens: torch.Tensor | None) -> torch.Tensor:
-        """Feed the last drawn tokens (None for the prompt); return (B, V) next-token logits."""
-        if tokens is None:
-            ids, pos = self.first
-        else:
-            ids, pos = tokens.unsqueeze(-1), self.next_pos
-            self.attention_mask = F.pad(self.attention_mask, (0, 1), value=1)
-            self.next_pos = self.next_pos + 1
+    def _forward(self, ids: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
         out = self.model(
             input_ids=ids, attention_mask=self.attention_mask, position_ids=pos, cache=self.cache, use_cache=True
         )
@@ -168,17 +168,28 @@ class _PlainStepper:
         return out.logits[:, -1].float()
 
 
-def _checks_are_free(device: torch.device) -> bool:
-    """True where asking the device whether the batch is done costs no pipeline stall (the CPU)."""
-    return device.type == "cpu"
+def make_stepper(model, prompt_ids: torch.Tensor, prompt_mask: torch.Tensor, max_new_tokens: int, *,
+                 fast: bool) -> Stepper:  # fmt: skip
+    """The static-cache stepper for a GPT-2 (with fast=True), the model's own forward otherwise."""
+    if fast and fastpath.supports(model):
+        return fastpath.StaticCacheStepper(model, prompt_ids, prompt_mask, max_new_tokens)
+    return PlainStepper(model, prompt_ids, prompt_mask)
 
 
-def _stepper(policy: Policy, prompt_ids, prompt_mask, max_new_tokens: int, fast: bool):
-    from a2c_lessons import fastpath
+def done_check_every(device: torch.device) -> int:
+    """Tokens between the loop's checks for the end of the batch: each check is a host sync,
+    free on the CPU, a pipeline stall on a GPU."""
+    return 1 if device.type == "cpu" else _DONE_CHECK_EVERY
 
-    if fast and fastpath.supports(policy.model):
-        return fastpath.StaticCacheStepper(policy.model, prompt_ids, prompt_mask, max_new_tokens)
-    return _PlainStepper(policy.model, prompt_ids, prompt_mask, max_new_tokens)
+
+def _uniforms(uniforms, seed, generator, shape: tuple[int, int], device: torch.device) -> torch.Tensor:
+    """(B, T) float in [0, 1): the given draws, checked, or fresh ones from the generator / seed."""
+    if uniforms is None:
+        if generator is None and seed is not None:
+            generator = torch.Generator(device).manual_seed(seed)
+        uniforms = torch.rand(*shape, generator=generator, device=device)
+    check_shape(uniforms, shape, "uniforms")
+    return uniforms
 
 
 @torch.no_grad()  # not inference_mode: rollout tensors later meet tensors that need grad
@@ -210,87 +221,30 @@ def sample(
     check_sampling_args(temperature, top_k, top_p)
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
-    prompt_ids, prompt_mask = encode_prompts(policy, prompts)
-    batch, device = prompt_ids.shape[0], prompt_ids.device
-    if uniforms is None:
-        if generator is None and seed is not None:
-            generator = torch.Generator(device).manual_seed(seed)
-        uniforms = torch.rand(batch, max_new_tokens, generator=generator, device=device)
-    check_shape(uniforms, (batch, max_new_tokens), "uniforms")
-    eos, pad = policy.tokenizer.eos_token_id, policy.tokenizer.pad_token_id
-    step = _stepper(policy, prompt_ids, prompt_mask, max_new_tokens, fast)
-
+    prompt_ids, prompt_mask = encode_left_padded(policy.tokenizer, prompts, policy.device)
+    (batch, _), device = prompt_ids.shape, prompt_ids.device
+    uniforms = _uniforms(uniforms, seed, generator, (batch, max_new_tokens), device)
+    eos, pad, check_every = policy.tokenizer.eos_token_id, policy.tokenizer.pad_token_id, done_check_every(device)
     response_ids = torch.full((batch, max_new_tokens), pad, dtype=torch.long, device=device)
     logprobs = torch.zeros(batch, max_new_tokens, device=device)
     mask = torch.zeros(batch, max_new_tokens, dtype=torch.bool, device=device)
     done = torch.zeros(batch, dtype=torch.bool, device=device)
-    on_cpu = _checks_are_free(device)
-    rows = torch.arange(batch, device=device)  # the rows the stepper still computes
-    tokens = None
+    stepper = make_stepper(policy.model, prompt_ids, prompt_mask, max_new_tokens, fast=fast)
+    logits = stepper.prefill()  # (B, V)
     for t in range(max_new_tokens):
-        token_logprobs = sampling_logprobs(step(tokens), temperature=temperature, top_k=top_k, top_p=top_p)
-        tokens = draw(token_logprobs, uniforms[rows, t])
-        alive = ~done[rows]
-        response_ids[rows, t] = torch.where(alive, tokens, pad)
-        logprobs[rows, t] = torch.where(alive, token_logprobs.gather(-1, tokens.unsqueeze(-1)).squeeze(-1), 0.0)
-        mask[rows, t] = alive
-        done[rows] |= tokens == eos
-        if (on_cpu or (t + 1) % _DONE_CHECK_EVERY == 0) and bool(done.all()):
-            break
-        if on_cpu and hasattr(step, "keep") and 2 * int((~done[rows]).sum()) <= len(rows):
-            # half the rows have ended: stop computing them (on a GPU this would cost a sync)
-            still = (~done[rows]).nonzero().squeeze(-1)
-            step.keep(still)
-            rows, tokens = rows[still], tokens[still]
-    texts = policy.tokenizer.batch_decode(response_ids[:, : t + 1], skip_special_tokens=True)
+        token_logprobs = sampling_logprobs(logits, temperature=temperature, top_k=top_k, top_p=top_p)  # (B, V)
+        tokens = draw(token_logprobs, uniforms[:, t])  # (B,)
+        alive = ~done
+        response_ids[:, t] = torch.where(alive, tokens, pad)
+        logprobs[:, t] = torch.where(alive, token_logprobs.gather(-1, tokens.unsqueeze(-1)).squeeze(-1), 0.0)
+        mask[:, t] = alive
+        done |= tokens == eos
+        if t + 1 == max_new_tokens or ((t + 1) % check_every == 0 and bool(done.all())):
+            break  # no forward after the last token, nor once every row has ended
+        logits = stepper.decode_one_token(tokens, done)
+    drawn = t + 1  # the loop stops early once every row has ended
+    texts = policy.tokenizer.batch_decode(response_ids[:, :drawn], skip_special_tokens=True)
     return Rollout(
-        prompt_ids, prompt_mask, response_ids[:, : t + 1], logprobs[:, : t + 1], mask[:, : t + 1],
+        prompt_ids, prompt_mask, response_ids[:, :drawn], logprobs[:, :drawn], mask[:, :drawn],
         list(prompts), [s.strip() for s in texts], temperature, top_k, top_p,
     )  # fmt: skip
-
-
-def response_forward(
-    model, rollout: Rollout, *, hidden: bool = True, fast: bool = True
-) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """One forward pass over prompt + response, with gradients.
-
-    GPT-2 models in eval mode take `fastpath.packed_forward`, which skips the padding;
-    `fast=False` (or any other model) runs the model's own forward. Both give the same numbers.
-
-    Returns:
-        logits: (B, T, V) float, the raw logits that predict each response token.
-        hidden: (B, T, hidden) float, the last hidden state at the same positions: the
-            state (x, y_<t) that a value head maps to V(x, y_<t); None with hidden=False.
-    """
-    from a2c_lessons import fastpath
-
-    attention_mask = rollout.attention_mask
-    prompt_len, time = rollout.prompt_ids.shape[1], rollout.response_ids.shape[1]
-    # the logits at position i predict token i + 1: shift by one
-    window = slice(prompt_len - 1, prompt_len + time - 1)
-    # packed_forward has no dropout: in train mode only the model's own forward is exact
-    if fast and fastpath.supports(model) and not model.training:
-        logits, states = fastpath.packed_forward(model, rollout.input_ids, attention_mask, window)
-        return logits, (states if hidden else None)
-    out = model(
-        input_ids=rollout.input_ids,
-        attention_mask=attention_mask.long(),
-        position_ids=position_ids(attention_mask),
-        output_hidden_states=hidden,
-    )
-    states = out.hidden_states[-1][:, window] if hidden else None  # (B, T, hidden)
-    return out.logits[:, window].float(), states  # (B, T, V)
-
-
-def gather_logprobs(logits: torch.Tensor, rollout: Rollout) -> torch.Tensor:
-    """(B, T) float: log pi_T(y_t) of the rollout's tokens from (B, T, V) logits, 0 where masked."""
-    logprobs = sampling_logprobs(logits, temperature=rollout.temperature, top_k=rollout.top_k, top_p=rollout.top_p)
-    token_logprobs = logprobs.gather(-1, rollout.response_ids.unsqueeze(-1)).squeeze(-1)  # (B, T)
-    # where(), not multiplication: a pad token may sit at -inf after top-k, and 0 * inf is NaN
-    return torch.where(rollout.mask, token_logprobs, 0.0)
-
-
-def logprobs_of(model, rollout: Rollout, *, fast: bool = True) -> torch.Tensor:
-    """(B, T) float: log pi_T(y_t | x, y_<t) under `model`'s current weights, with gradients."""
-    logits, _ = response_forward(model, rollout, hidden=False, fast=fast)
-    return gather_logprobs(logits, rollout)

@@ -10,7 +10,9 @@ Each step minimises, on a fresh batch from the current policy,
 
 with A from GAE on rewards r_t = (score on the last real token) - kl_coef * KL_t(pi || pi_ref).
 One optimiser step per batch: the rollout's log-probs and the loss's come from the
-same weights, so the probability ratio is exactly 1 (checked every step).
+same weights, so the probability ratio pi_new / pi_old is 1 up to float rounding.
+Every step checks this before it updates (`scoring.check_ratio`): a ratio off 1 by more than
+1e-4 means the loss does not score what the sampler drew, and the step raises.
 
 It runs unchanged under `accelerate launch` / `torchrun`: each process samples its
 slice of one global batch drawn from the shared seed, and gradients are averaged.
@@ -32,11 +34,13 @@ from tqdm.auto import tqdm
 from a2c_lessons import advantages as adv
 from a2c_lessons import losses
 from a2c_lessons.corpus import PROMPTS
-from a2c_lessons.critic import ActorCritic
+from a2c_lessons.critic import ActorCritic, explained_variance
+from a2c_lessons.evaluation import evaluate_policy
 from a2c_lessons.masked import masked_mean, masked_sum, masked_var
 from a2c_lessons.policy import Policy, load_policy
-from a2c_lessons.rewards import RewardFn, get_reward, review_stats, score, wilson_interval
-from a2c_lessons.sampling import gather_logprobs, logprobs_of, sample, sampling_logprobs
+from a2c_lessons.rewards import RewardFn, get_reward, review_stats, score
+from a2c_lessons.sampling import Rollout, sample
+from a2c_lessons.scoring import check_ratio, full_logprobs, logprobs_of, response_logprobs
 
 
 @dataclass(frozen=True)
@@ -106,10 +110,25 @@ class A2CConfig:
 KL_ESTIMATORS = {"k1": losses.kl_k1, "k3": losses.kl_k3}
 
 
-def explained_variance(values: torch.Tensor, returns: torch.Tensor, mask: torch.Tensor) -> float:
-    """1 - Var[R - V] / Var[R] over real tokens: 1 is a perfect critic, 0 no better than a constant."""
-    var_returns = masked_var(returns, mask, unbiased=False)
-    return float(1 - masked_var(returns - values, mask, unbiased=False) / var_returns) if var_returns > 0 else 0.0
+@dataclass
+class StepRecord:
+    """What one step measured, for its row of metrics. B = batch, T = time.
+
+    rollout: the step's Rollout; scores: (B,) rewards; kl: (B, T) the penalised per-token KL;
+    loss: the A2CLoss terms; advantages, values, returns: (B, T) float, as the loss used them;
+    ratio: (B, T) pi_new / pi_old; grad_norm: the norm before clipping; start: perf_counter at the step's start.
+    """
+
+    rollout: Rollout
+    scores: torch.Tensor
+    kl: torch.Tensor
+    loss: losses.A2CLoss
+    advantages: torch.Tensor
+    values: torch.Tensor
+    returns: torch.Tensor
+    ratio: torch.Tensor
+    grad_norm: torch.Tensor
+    start: float
 
 
 class A2CTrainer:
@@ -143,20 +162,24 @@ class A2CTrainer:
         uniforms = torch.rand(cfg.batch_size, cfg.max_new_tokens, generator=self.generator)
         return [PROMPTS[i] for i in picks][self.rows], uniforms[self.rows].to(self.policy.device)
 
-    def step(self) -> dict[str, float]:
-        """One A2C update on a fresh batch; returns this step's metrics."""
+    def step(self, rollout: Rollout | None = None) -> dict[str, float]:
+        """One A2C update; returns its metrics. `rollout`: a batch sampled from the current weights (lesson 4
+        passes the one it built by hand); by default this process's slice of a fresh batch from the run's seed."""
         cfg, start = self.cfg, time.perf_counter()
         self.mid_step = True
         # 1. sample y ~ pi_theta(. | x)
-        prompts, uniforms = self._draw_batch()
-        rollout = sample(self.policy, prompts, cfg.max_new_tokens, temperature=cfg.temperature, uniforms=uniforms)
+        if rollout is None:
+            prompts, uniforms = self._draw_batch()
+            rollout = sample(self.policy, prompts, cfg.max_new_tokens, temperature=cfg.temperature, uniforms=uniforms)
         mask = rollout.mask
         # 2. score: one reward per review, on its last real token
         scores = score(self.reward_fn, rollout.reviews).to(mask.device)
-        # 3. values V(x, y_<t) and log pi, one forward pass with gradients; log pi_ref without
+        # 3. values V(x, y_<t) and log pi, one forward pass with gradients; log pi_ref without.
+        # log pi_T takes the temperature (and top-k / top-p) the rollout was sampled with
         logits, values = self.actor_critic(rollout)
-        logprobs_full = sampling_logprobs(logits, temperature=cfg.temperature)
-        logprobs = gather_logprobs(logits, rollout)
+        logprobs_full = full_logprobs(logits, rollout)  # (B, T, V)
+        logprobs = response_logprobs(logprobs_full, rollout)  # (B, T)
+        ratio = check_ratio(logprobs, rollout)  # (B, T), 1: same weights sampled and scored
         with torch.no_grad():
             ref_logprobs = logprobs_of(self.ref_model, rollout)
         # 4. advantages: KL-penalised rewards, then GAE (or plain returns without a baseline)
@@ -177,15 +200,19 @@ class A2CTrainer:
             logprobs, advantages, values, returns, losses.token_entropy(logprobs_full), mask,
             vf_coef=cfg.vf_coef * share, ent_coef=cfg.ent_coef * share,
         )  # fmt: skip
-        self.optimizer.zero_grad(set_to_none=True)
-        self.accelerator.backward(loss.total)
-        grad_norm = self.accelerator.clip_grad_norm_(self.actor_critic.parameters(), cfg.max_grad_norm)
-        self.optimizer.step()
-        self.step_count += 1
-        ratio = torch.exp(logprobs.detach() - rollout.logprobs)  # exactly 1: same weights sampled and scored
-        row = self._log(rollout, scores, kl, loss, advantages, old_values, returns, ratio, grad_norm, start)
+        grad_norm = self._optimizer_step(loss.total)
+        row = self._log(StepRecord(rollout, scores, kl, loss, advantages, old_values, returns, ratio, grad_norm, start))
         self.mid_step = False
         return row
+
+    def _optimizer_step(self, loss: torch.Tensor) -> torch.Tensor:
+        """Backward (gradients averaged over processes), clip to max_grad_norm, step; the norm before clipping."""
+        self.optimizer.zero_grad(set_to_none=True)
+        self.accelerator.backward(loss)
+        grad_norm = self.accelerator.clip_grad_norm_(self.actor_critic.parameters(), self.cfg.max_grad_norm)
+        self.optimizer.step()
+        self.step_count += 1
+        return grad_norm
 
     def _token_share(self, mask: torch.Tensor) -> float:
         """Scale for token means so that averaging over processes equals one mean over all tokens."""
@@ -194,25 +221,25 @@ class A2CTrainer:
         total = self.accelerator.reduce(mask.sum().float(), reduction="sum")
         return float(mask.sum() * self.accelerator.num_processes / total)
 
-    def _log(self, rollout, scores, kl, loss, advantages, values, returns, ratio, grad_norm, start) -> dict:
-        mask, gather = rollout.mask, self.accelerator.gather_for_metrics
-        reviews = review_stats(rollout.reviews)
+    def _log(self, record: StepRecord) -> dict[str, float]:
+        """Append this step's row of metrics, each averaged over processes, and return it."""
+        mask, gather, loss = record.rollout.mask, self.accelerator.gather_for_metrics, record.loss
+        reviews = review_stats(record.rollout.reviews)
         local = {
-            "reward": scores.mean(), "positive": torch.tensor(reviews["positive"]),
+            "reward": record.scores.mean(), "positive": torch.tensor(reviews["positive"]),
             "grammatical": torch.tensor(reviews["grammatical"]),
-            "kl": masked_sum(kl, mask, dim=1).mean(),  # per sequence, the estimator that is penalised
+            "kl": masked_sum(record.kl, mask, dim=1).mean(),  # per sequence, the estimator that is penalised
             "entropy": loss.entropy.detach(), "actor_loss": loss.actor.detach(), "critic_loss": loss.critic.detach(),
-            "adv_mean": masked_mean(advantages, mask), "adv_std": masked_var(advantages, mask).sqrt(),
-            "ratio_max_dev": (ratio - 1).abs().max(), "tokens": mask.sum().float(),
+            "adv_mean": masked_mean(record.advantages, mask), "adv_std": masked_var(record.advantages, mask).sqrt(),
+            "ratio_max_dev": (record.ratio - 1).abs().max(), "tokens": mask.sum().float(),
         }  # fmt: skip
         row = {
             k: float(gather(v.detach().float().reshape(1).to(self.accelerator.device)).mean()) for k, v in local.items()
         }
         row["tokens"] *= self.accelerator.num_processes
-        row.update(
-            step=self.step_count, grad_norm=float(grad_norm), explained_var=explained_variance(values, returns, mask)
-        )
-        row["tokens_per_s"] = row["tokens"] / (time.perf_counter() - start)
+        explained_var = explained_variance(record.values, record.returns, mask)
+        row.update(step=self.step_count, grad_norm=float(record.grad_norm), explained_var=explained_var)
+        row["tokens_per_s"] = row["tokens"] / (time.perf_counter() - record.start)
         self.metrics.append(row)
         return row
 
@@ -255,26 +282,3 @@ class A2CTrainer:
 
     def config_dict(self) -> dict:
         return asdict(self.cfg)
-
-
-@torch.no_grad()
-def evaluate_policy(
-    policy: Policy, ref_model, n: int = 2000, *, seed: int = 10_000, max_new_tokens: int = 24, batch_size: int = 500
-) -> dict[str, float]:
-    """Fraction positive and grammatical of n fresh reviews at temperature 1, untruncated, with a 95%
-    interval for 'positive', and the mean per-sequence KL(pi || pi_ref) = E[sum_t log pi - log pi_ref] (k1,
-    exact in expectation). The same seed gives the same draws, so methods can be judged alike."""
-    was_training = policy.model.training
-    policy.model.eval()  # another library's trainer may have left it in train mode
-    generator = torch.Generator(policy.device).manual_seed(seed)
-    reviews, kls = [], []
-    for start in range(0, n, batch_size):
-        prompts = [PROMPTS[(start + i) % len(PROMPTS)] for i in range(min(batch_size, n - start))]
-        rollout = sample(policy, prompts, max_new_tokens, generator=generator)
-        kl = losses.kl_k1(rollout.logprobs, logprobs_of(ref_model, rollout))  # (B, T)
-        reviews += rollout.reviews
-        kls.append(masked_sum(kl, rollout.mask, dim=1))  # (B,)
-    policy.model.train(was_training)
-    stats = review_stats(reviews)
-    low, high = wilson_interval(round(stats["positive"] * n), n)
-    return {**stats, "positive_low": low, "positive_high": high, "kl": float(torch.cat(kls).mean()), "n": n}

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from a2c_lessons.corpus import PROMPTS
+from a2c_lessons.padding import position_ids
 from a2c_lessons.rewards import exact_reward
-from a2c_lessons.sampling import position_ids
 
 TRL_MISSING = "TRL is not installed: `pip install -e .[trl]` (TRL 1.16) runs the TRL comparison"
 
@@ -92,7 +92,7 @@ def fix_position_ids(model):
     `generate` numbered them from the first real token: the loss sees other positions than
     sampling did (the same gap as huggingface/trl#6800; harmless for RoPE models, not for
     GPT-2's absolute positions). This wraps the backbone's forward so that a missing
-    `position_ids` becomes the running count of real tokens, as `sampling.position_ids` gives.
+    `position_ids` becomes the running count of real tokens, as `padding.position_ids` gives.
     Calls that pass position ids (generate, our sampler) are unchanged. Returns the model.
     """
     backbone = model.base_model

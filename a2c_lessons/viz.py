@@ -1,17 +1,17 @@
-"""The plots of the lessons: each takes the tensors or metrics the library makes and returns a Figure.
+"""The plots of one update: each takes the tensors the library makes and returns a Figure.
 
 Place in the data flow: prompts -> sample -> Rollout -> score -> values -> gae -> a2c_loss -> step;
 `viz` draws what any of these produce, and never changes it:
 
     next-token distribution pi(. | x)      -> plot_next_token_distribution, plot_distribution_shifts
-    token terms log pi(y_t) * A_t of U     -> plot_token_contributions
+    token terms log pi(y_t) * A_t of U     -> plot_token_contributions, plot_logprob_change
     rewards, values, returns, advantages   -> plot_advantage_estimates, plot_group_advantages
     the update itself                      -> plot_update_diagram, plot_clip_objective
-    training metrics                       -> plot_runs, plot_word_mass
 
+The data behind the distribution plots comes from `scoring.next_token_probs`; the
+plots of training over many steps live in `curves`, the interactive ones in `widgets`.
 Every function accepts tensors or plain sequences, draws on new axes (or on the
-`ax` / `fig` it is given) and returns the Figure, so a test can read back the data
-it drew. The interactive versions live in `widgets`.
+`ax` / `fig` it is given) and returns the Figure, so a test can read back the data it drew.
 """
 
 from __future__ import annotations
@@ -25,14 +25,12 @@ import torch
 from matplotlib.figure import Figure
 
 from a2c_lessons.corpus import NEGATIVE, POSITIVE
-from a2c_lessons.policy import Policy
-from a2c_lessons.sampling import encode_prompts, position_ids, sampling_logprobs
 
 POSITIVE_COLOR, NEGATIVE_COLOR, NEUTRAL_COLOR = "tab:green", "tab:red", "tab:gray"
 BEFORE_COLOR, AFTER_COLOR = "silver", "tab:blue"
 
 
-def _numpy(x) -> np.ndarray:
+def as_numpy(x) -> np.ndarray:
     """A float numpy array from a tensor (any device, with or without grad) or a sequence."""
     if isinstance(x, torch.Tensor):
         return x.detach().float().cpu().numpy()
@@ -45,7 +43,7 @@ def _new_axes(ax, figsize: tuple[float, float]):
     return plt.subplots(figsize=figsize, layout="constrained")
 
 
-def _grid(n: int, ncols: int, fig: Figure | None, panel_size: tuple[float, float]) -> tuple[Figure, list]:
+def panel_grid(n: int, ncols: int, fig: Figure | None, panel_size: tuple[float, float]) -> tuple[Figure, list]:
     """n panels in rows of ncols, on a new pyplot figure or on `fig` (cleared), as a flat list."""
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
@@ -60,30 +58,7 @@ def _grid(n: int, ncols: int, fig: Figure | None, panel_size: tuple[float, float
     return fig, list(axes[:n])
 
 
-# ---------------------------------------------------------------- the data a plot shows
-
-
-def next_token_logprobs(policy: Policy, prompts: list[str], *, temperature: float = 1.0) -> torch.Tensor:
-    """log pi_T(. | x) of the token after each prompt: (B, V) float, with gradients if enabled.
-
-    The same numbers `sample` draws its first token from: left padding, position ids
-    that count real tokens, logits divided by the temperature.
-    """
-    prompt_ids, prompt_mask = encode_prompts(policy, prompts)
-    out = policy.model(input_ids=prompt_ids, attention_mask=prompt_mask.long(), position_ids=position_ids(prompt_mask))
-    return sampling_logprobs(out.logits[:, -1].float(), temperature=temperature)  # (B, V)
-
-
-@torch.no_grad()
-def next_token_probs(policy: Policy, prompts: list[str], *, temperature: float = 1.0) -> torch.Tensor:
-    """pi_T(. | x) of the token after each prompt: (B, V) float, rows sum to 1."""
-    return next_token_logprobs(policy, prompts, temperature=temperature).exp()
-
-
-def word_mass(probs: torch.Tensor, tokenizer, words: Sequence[str]) -> torch.Tensor:
-    """Total probability of a set of words: (..., V) probs -> (...) float."""
-    ids = tokenizer.convert_tokens_to_ids(list(words))
-    return probs[..., ids].sum(dim=-1)
+# ---------------------------------------------------------------- labels and colours
 
 
 def vocab_labels(tokenizer) -> list[str]:
@@ -111,8 +86,8 @@ def plot_next_token_distribution(
         titles: B panel titles (e.g. the prompts).
         colors: token -> bar colour (e.g. `sentiment_colors()`); others are blue.
     """
-    probs = np.atleast_2d(_numpy(probs))  # (B, V)
-    fig, axes = _grid(len(probs), 3, None, (4.5, 3.2))
+    probs = np.atleast_2d(as_numpy(probs))  # (B, V)
+    fig, axes = panel_grid(len(probs), 3, None, (4.5, 3.2))
     for b, ax in enumerate(axes):
         order = np.argsort(-probs[b], kind="stable")[:top]
         names = [labels[i] for i in order]
@@ -135,8 +110,8 @@ def plot_token_contributions(tokens: Sequence[Sequence[str]], logprobs, advantag
         tokens: B lists of token strings (at least the real tokens of each row).
         logprobs, advantages: (B, T) float; mask: (B, T) bool, True on real tokens.
     """
-    logprobs, advantages, mask = _numpy(logprobs), _numpy(advantages), _numpy(mask).astype(bool)
-    fig, axes = _grid(len(logprobs), 1, None, (9, 2.6))
+    logprobs, advantages, mask = as_numpy(logprobs), as_numpy(advantages), as_numpy(mask).astype(bool)
+    fig, axes = panel_grid(len(logprobs), 1, None, (9, 2.6))
     for b, ax in enumerate(axes):
         length = int(mask[b].sum())
         terms = logprobs[b, :length] * advantages[b, :length]
@@ -157,7 +132,7 @@ def plot_logprob_change(advantages, change, *, ax=None) -> Figure:
         advantages: (B,) float, the advantage of each response.
         change: (B,) float, log pi_new(y | x) - log pi_old(y | x).
     """
-    advantages, change = _numpy(advantages), _numpy(change)
+    advantages, change = as_numpy(advantages), as_numpy(change)
     fig, ax = _new_axes(ax, (5.5, 3.8))
     colors = [POSITIVE_COLOR if a > 0 else NEGATIVE_COLOR if a < 0 else NEUTRAL_COLOR for a in advantages]
     ax.scatter(advantages, change, c=colors, s=18)
@@ -189,12 +164,12 @@ def plot_distribution_shifts(
         top: how many of the most likely tokens (before) to show; `chosen` is added.
         fig: draw on this figure (cleared) instead of a new one.
     """
-    before = _numpy(before)
+    before = as_numpy(before)
     shown = _shown_tokens(before, chosen, top)
     x = np.arange(len(shown))
-    fig, axes = _grid(len(afters), 2, fig, (6.5, 3.4))
+    fig, axes = panel_grid(len(afters), 2, fig, (6.5, 3.4))
     for ax, (title, after) in zip(axes, afters.items()):
-        after = _numpy(after)
+        after = as_numpy(after)
         ax.bar(x - 0.2, before[shown], width=0.4, color=BEFORE_COLOR, label="before")
         ax.bar(x + 0.2, after[shown], width=0.4, color=AFTER_COLOR, label="after")
         ax.set_xticks(x, [labels[i] for i in shown], rotation=60, ha="right")
@@ -215,7 +190,7 @@ def plot_advantage_estimates(tokens: Sequence[str], series: Mapping[str, object]
     """
     fig, ax = _new_axes(ax, (8, 3.5))
     for name, values in series.items():
-        ax.plot(range(len(tokens)), _numpy(values), marker="o", label=name)
+        ax.plot(range(len(tokens)), as_numpy(values), marker="o", label=name)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks(range(len(tokens)), list(tokens), rotation=30, ha="right")
     ax.legend(loc="best", fontsize="small")
@@ -231,14 +206,14 @@ def plot_group_advantages(scores, advantages: Mapping[str, object], *, group_siz
         scores: (B,) float rewards; consecutive groups of `group_size` share a prompt.
         advantages: method name -> (B,) float advantages.
     """
-    scores = _numpy(scores)
+    scores = as_numpy(scores)
     fig, ax = _new_axes(ax, (10, 3.5))
     n_bars = len(advantages) + 1
     width, x = 0.8 / n_bars, np.arange(len(scores))
     offsets = (np.arange(n_bars) - (n_bars - 1) / 2) * width  # the bars of one response, centred on it
     ax.bar(x + offsets[0], scores, width=width, color=BEFORE_COLOR, label="reward r")
     for offset, (name, values) in zip(offsets[1:], advantages.items()):
-        ax.bar(x + offset, _numpy(values), width=width, label=name)
+        ax.bar(x + offset, as_numpy(values), width=width, label=name)
     for boundary in range(group_size, len(scores), group_size):
         ax.axvline(boundary - 0.5, color="black", lw=0.8, ls="--")
     ax.axhline(0, color="black", lw=0.8)
@@ -283,63 +258,13 @@ def plot_clip_objective(ratios, a2c: Mapping[float, object], ppo: Mapping[float,
         a2c, ppo: advantage A -> (N,) float objective at each rho (one panel per A).
         clip: PPO's epsilon; the band [1 - clip, 1 + clip] is shaded.
     """
-    ratios = _numpy(ratios)
-    fig, axes = _grid(len(a2c), 2, None, (5, 3.2))
+    ratios = as_numpy(ratios)
+    fig, axes = panel_grid(len(a2c), 2, None, (5, 3.2))
     for ax, advantage in zip(axes, a2c):
         ax.axvspan(1 - clip, 1 + clip, color="whitesmoke")
-        ax.plot(ratios, _numpy(a2c[advantage]), color=NEUTRAL_COLOR, ls="--", label="rho * A (no clip)")
-        ax.plot(ratios, _numpy(ppo[advantage]), color=AFTER_COLOR, label="PPO: min(rho A, clip(rho) A)")
+        ax.plot(ratios, as_numpy(a2c[advantage]), color=NEUTRAL_COLOR, ls="--", label="rho * A (no clip)")
+        ax.plot(ratios, as_numpy(ppo[advantage]), color=AFTER_COLOR, label="PPO: min(rho A, clip(rho) A)")
         ax.axvline(1, color="black", lw=0.8)
         ax.set(xlabel="rho = pi_new / pi_old", ylabel="objective", title=f"A = {advantage:+g}")
         ax.legend(loc="best", fontsize="small")
-    return fig
-
-
-# ---------------------------------------------------------------- lessons 4-7: training curves
-
-
-def plot_runs(
-    runs: Mapping[str, Sequence[Mapping[str, float]]], keys: Sequence[str], *, x: str = "step", ncols: int = 3,
-    log_keys: Sequence[str] = (), fig: Figure | None = None,
-) -> Figure:  # fmt: skip
-    """One panel per metric, one line per run: the trainer's metric rows side by side.
-
-    Args:
-        runs: run name -> list of metric dicts (e.g. `A2CTrainer.metrics`).
-        keys: the metrics to plot, one panel each.
-        x: the metric on the horizontal axis.
-        log_keys: metrics drawn on a symmetric log scale (e.g. a KL that explodes).
-        fig: draw on this figure (cleared) instead of a new one, for live updates.
-    """
-    fig, axes = _grid(len(keys), ncols, fig, (4.2, 2.9))
-    for ax, key in zip(axes, keys):
-        for name, rows in runs.items():
-            ax.plot([row[x] for row in rows], [row[key] for row in rows], label=name)
-        if key in log_keys:
-            ax.set_yscale("symlog", linthresh=1.0)
-        ax.set(title=key, xlabel=x)
-    if len(runs) > 1:
-        axes[0].legend(loc="best", fontsize="small")
-    return fig
-
-
-def plot_word_mass(
-    steps: Sequence[int], masses: Mapping[str, object], prompts: Sequence[str], *,
-    colors: Mapping[str, str] | None = None,
-) -> Figure:  # fmt: skip
-    """The probability of sets of words as the next word, over training, one panel per prompt.
-
-    Args:
-        steps: S training steps at which the masses were measured.
-        masses: name of a word set -> (S, P) float, its probability mass after each prompt
-            (e.g. `word_mass` of the positive adjectives).
-        prompts: the P prompts.
-        colors: name -> line colour.
-    """
-    fig, axes = _grid(len(prompts), 3, None, (4.2, 3.0))
-    for p, ax in enumerate(axes):
-        for name, mass in masses.items():
-            ax.plot(steps, np.atleast_2d(_numpy(mass))[:, p], color=(colors or {}).get(name), marker=".", label=name)
-        ax.set(title=f'"{prompts[p]} ..."', xlabel="step", ylabel="probability of the next word", ylim=(0, 1))
-    axes[0].legend(loc="best", fontsize="small")
     return fig

@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from IPython.display import display
 from matplotlib.figure import Figure
 
-from a2c_lessons.viz import plot_distribution_shifts, plot_runs
+from a2c_lessons.curves import plot_runs
+from a2c_lessons.viz import plot_distribution_shifts
 
 UpdateFn = Callable[[float, float], Sequence[float]]
 """(advantage A, learning rate) -> (V,) next-token distribution after one update."""
@@ -44,13 +45,7 @@ def distribution_shift_explorer(
     except ImportError:
         print("ipywidgets is not installed: the static plot above is all there is.")
         return None
-    step = (lr_range[1] - lr_range[0]) / 100
-    sliders = {
-        "advantage": w.FloatSlider(value=advantage, min=advantage_range[0], max=advantage_range[1], step=0.1,
-                                   description="A", continuous_update=False),
-        "lr": w.FloatSlider(value=lr, min=lr_range[0], max=lr_range[1], step=step, description="lr",
-                            readout_format=".3g", continuous_update=False),
-    }  # fmt: skip
+    sliders = _sliders(w, advantage, lr, advantage_range, lr_range)
     out = w.Output()
     box = w.VBox([w.HBox(list(sliders.values())), out])
     box.sliders = sliders
@@ -70,6 +65,18 @@ def distribution_shift_explorer(
         slider.observe(redraw, names="value")
     redraw()
     return box
+
+
+def _sliders(w, advantage: float, lr: float, advantage_range: tuple[float, float],
+             lr_range: tuple[float, float]) -> dict:  # fmt: skip
+    """The A and learning-rate sliders; they fire on release, since each redraw runs an update."""
+    lr_step = (lr_range[1] - lr_range[0]) / 100
+    return {
+        "advantage": w.FloatSlider(value=advantage, min=advantage_range[0], max=advantage_range[1], step=0.1,
+                                   description="A", continuous_update=False),
+        "lr": w.FloatSlider(value=lr, min=lr_range[0], max=lr_range[1], step=lr_step, description="lr",
+                            readout_format=".3g", continuous_update=False),
+    }  # fmt: skip
 
 
 class LivePlot:

@@ -41,8 +41,8 @@ from pathlib import Path
 
 import torch
 
+from a2c_lessons.evaluation import evaluate_policy
 from a2c_lessons.policy import Policy, load_policy
-from a2c_lessons.trainer import evaluate_policy
 
 METHODS = ("a2c", "grpo", "rloo")
 EVAL_SEED, FINAL_SEED = 10_000, 99_999

@@ -31,7 +31,8 @@ import transformers
 
 from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.policy import load_policy
-from a2c_lessons.sampling import logprobs_of, sample
+from a2c_lessons.sampling import sample
+from a2c_lessons.scoring import logprobs_of
 
 
 def prompts_for(batch: int) -> list[str]:

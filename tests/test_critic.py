@@ -6,7 +6,8 @@ import torch
 
 from a2c_lessons.advantages import discounted_returns, gae, terminal_rewards
 from a2c_lessons.critic import ActorCritic
-from a2c_lessons.sampling import logprobs_of, sample
+from a2c_lessons.sampling import sample
+from a2c_lessons.scoring import gather_logprobs, logprobs_of
 
 
 def test_value_head_starts_at_zero_so_first_advantages_equal_returns(tiny_policy):
@@ -28,8 +29,6 @@ def test_shared_critic_reads_the_actors_logits_and_gets_gradients(tiny_policy):
     logits, values = actor_critic(rollout)
     assert logits.shape[:2] == rollout.mask.shape
     fresh = logprobs_of(tiny_policy.model, rollout, fast=False)  # the model's own forward
-    from a2c_lessons.sampling import gather_logprobs
-
     assert (gather_logprobs(logits, rollout) - fresh).abs().max() < 1e-5
     values.sum().backward()
     assert actor_critic.value_head.linear.bias.grad is not None

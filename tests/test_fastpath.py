@@ -1,4 +1,5 @@
-"""The padding-free scoring pass: the model's own numbers and gradients, on real tokens only."""
+"""The fast GPT-2 forwards: the padding-free scoring pass (the model's own numbers and gradients, on real
+tokens only), and the sampler's static-cache stepper, which drops ended rows on the CPU only."""
 
 import copy
 import dataclasses
@@ -9,7 +10,9 @@ import torch.nn.functional as F
 
 from a2c_lessons import fastpath
 from a2c_lessons.corpus import PROMPTS
-from a2c_lessons.sampling import gather_logprobs, response_forward, sample
+from a2c_lessons.padding import encode_left_padded
+from a2c_lessons.sampling import make_stepper, sample
+from a2c_lessons.scoring import gather_logprobs, response_forward
 
 # prompts of different lengths (left padding) and responses of different lengths (right padding)
 PROMPT_BATCH = [PROMPTS[i % len(PROMPTS)] for i in range(20)] + ["", "the food was"]
@@ -91,3 +94,47 @@ def test_train_mode_takes_the_models_own_forward_with_its_dropout(tiny_policy, r
     a, _ = response_forward(model, rollout)
     b, _ = response_forward(model, rollout)
     assert (a - b)[rollout.mask].abs().max() > 1e-3
+
+
+# ---------------------------------------------------------------- the sampler's stepper drops ended rows (CPU only)
+
+
+def _steppers(policy, prompts, **kwargs):
+    prompt_ids, prompt_mask = encode_left_padded(policy.tokenizer, prompts, torch.device("cpu"))
+    return [make_stepper(policy.model, prompt_ids, prompt_mask, 6, **kwargs) for _ in range(2)]
+
+
+@torch.no_grad()
+def test_the_cpu_stepper_drops_ended_rows_and_the_others_keep_their_logits(tiny_policy):
+    dropping, keeping = _steppers(tiny_policy, PROMPT_BATCH[:8], fast=True)
+    assert isinstance(dropping, fastpath.StaticCacheStepper) and dropping.drops_rows
+    keeping.drops_rows = False  # what a GPU does
+    tokens = dropping.prefill().argmax(-1)  # (B,)
+    assert torch.equal(keeping.prefill().argmax(-1), tokens)
+    done = torch.tensor([True] * 5 + [False] * 3)  # more than half ended: drop them
+    dropped, kept = dropping.decode_one_token(tokens, done), keeping.decode_one_token(tokens, done)
+    assert dropping.rows.tolist() == [5, 6, 7] and dropping.keys.shape[1] == 3
+    assert keeping.rows is None and keeping.keys.shape[1] == 8
+    assert dropped.shape == kept.shape == (8, len(tiny_policy.tokenizer))
+    assert (dropped[5:] - kept[5:]).abs().max() <= 1e-5
+    # a second drop composes with the first: indices stay those of the full batch
+    tokens = kept.argmax(-1)
+    done[5:7] = True
+    dropped, kept = dropping.decode_one_token(tokens, done), keeping.decode_one_token(tokens, done)
+    assert dropping.rows.tolist() == [7] and (dropped[7] - kept[7]).abs().max() <= 1e-5
+
+
+def test_rows_are_dropped_on_the_cpu_only():
+    assert fastpath.drops_ended_rows(torch.device("cpu"))
+    assert not fastpath.drops_ended_rows(torch.device("cuda"))
+
+
+@torch.no_grad()
+def test_the_plain_stepper_computes_every_row_whatever_has_ended(tiny_policy):
+    a, b = _steppers(tiny_policy, PROMPT_BATCH[:4], fast=False)
+    assert not isinstance(a, fastpath.StaticCacheStepper)
+    tokens = a.prefill().argmax(-1)
+    b.prefill()
+    all_done = a.decode_one_token(tokens, torch.ones(4, dtype=torch.bool))
+    none_done = b.decode_one_token(tokens, torch.zeros(4, dtype=torch.bool))
+    assert torch.equal(all_done, none_done)

@@ -71,8 +71,10 @@ def test_every_plot_is_drawn_by_viz_and_announced(path):
     for index, cell in enumerate(cells):
         if cell.cell_type != "code":
             continue
-        assert "plt." not in cell.source, f"{path.name} cell {index} draws with pyplot: use an a2c_lessons.viz function"
-        if "viz.plot_" in cell.source:
+        assert "plt." not in cell.source, (
+            f"{path.name} cell {index} draws with pyplot: use an a2c_lessons.viz or a2c_lessons.curves function"
+        )
+        if re.search(r"\b(viz|curves)\.plot_", cell.source):
             before = cells[index - 1]
             assert before.cell_type == "markdown" and before.source.startswith("**What to look for:**"), (
                 f"{path.name} cell {index}: say what to look for in the plot, in the markdown cell before it"

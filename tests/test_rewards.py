@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from a2c_lessons import corpus
-from a2c_lessons.reward_model import bradley_terry_loss
+from a2c_lessons.reward_training import bradley_terry_loss
 from a2c_lessons.rewards import REWARD_MODEL_PATH, LearnedReward, exact_reward, get_reward, score, wilson_interval
 
 

@@ -7,7 +7,8 @@ import torch
 
 from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.policy import Policy
-from a2c_lessons.sampling import draw, logprobs_of, sample, sampling_logprobs
+from a2c_lessons.sampling import draw, sample, sampling_logprobs
+from a2c_lessons.scoring import logprobs_of
 
 PROMPT_BATCH = [PROMPTS[i % len(PROMPTS)] for i in range(24)]
 SETTINGS = [dict(temperature=1.0), dict(temperature=0.7), dict(top_k=5), dict(temperature=1.3, top_p=0.8)]
@@ -145,10 +146,11 @@ def test_too_long_a_request_names_n_positions(tiny_policy):
 
 def test_the_gpu_loop_gives_the_same_rollout_as_the_cpu_loop(tiny_policy, monkeypatch):
     # the loop a GPU runs (checks for the end every few tokens, never drops rows), run here on the CPU
-    from a2c_lessons import sampling
+    from a2c_lessons import fastpath, sampling
 
     cpu_loop = sample(tiny_policy, PROMPT_BATCH, 20, seed=4)
-    monkeypatch.setattr(sampling, "_checks_are_free", lambda device: False)
+    monkeypatch.setattr(sampling, "done_check_every", lambda device: sampling._DONE_CHECK_EVERY)
+    monkeypatch.setattr(fastpath, "drops_ended_rows", lambda device: False)
     gpu_loop = sample(tiny_policy, PROMPT_BATCH, 20, seed=4)
     n = cpu_loop.mask.shape[1]
     assert gpu_loop.mask.shape[1] >= n and not gpu_loop.mask[:, n:].any()

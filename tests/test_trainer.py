@@ -42,6 +42,20 @@ def test_probability_ratio_is_one_when_old_and_new_weights_match():
         assert trainer.step()["ratio_max_dev"] < 1e-5
 
 
+def test_a_step_whose_loss_scores_other_numbers_than_were_sampled_raises_before_updating(monkeypatch):
+    from a2c_lessons import trainer as trainer_module
+    from a2c_lessons.sampling import sampling_logprobs
+
+    trainer = A2CTrainer(dataclasses.replace(SMALL, temperature=0.7))
+    before = [p.detach().clone() for p in trainer.actor_critic.parameters()]
+    # known wrong: the loss's log-probs at T = 1, the sampler's at T = 0.7
+    monkeypatch.setattr(trainer_module, "full_logprobs", lambda logits, rollout: sampling_logprobs(logits))
+    with pytest.raises(RuntimeError, match="pi_new / pi_old is off 1"):
+        trainer.step()
+    assert trainer.step_count == 0 and not trainer.metrics
+    assert all(torch.equal(b, p) for b, p in zip(before, trainer.actor_critic.parameters()))
+
+
 def test_dropout_is_off_in_policy_reference_and_critic():
     trainer = A2CTrainer(dataclasses.replace(SMALL, separate_critic=True))
     trainer.step()

@@ -19,7 +19,8 @@ from a2c_lessons import trl_bridge
 from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.policy import load_policy
 from a2c_lessons.rewards import exact_reward, score
-from a2c_lessons.sampling import logprobs_of, sample
+from a2c_lessons.sampling import sample
+from a2c_lessons.scoring import logprobs_of
 
 ROOT = Path(__file__).parents[1]
 needs_trl = pytest.mark.skipif(not trl_bridge.trl_available(), reason=trl_bridge.TRL_MISSING)

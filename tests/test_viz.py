@@ -12,8 +12,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
-from a2c_lessons import viz, widgets  # noqa: E402
-from a2c_lessons.sampling import sample  # noqa: E402
+from a2c_lessons import curves, viz, widgets  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -34,31 +33,7 @@ def tick_labels(ax) -> list[str]:
     return [label.get_text() for label in ax.get_xticklabels()]
 
 
-# ---------------------------------------------------------------- the data behind the plots
-
-
-def test_next_token_logprobs_equal_the_samplers_first_token_logprobs(tiny_policy, seed):
-    prompts = ["", "the food was", "i think the plot", "the food was not"]
-    rollout = sample(tiny_policy, prompts, 1, seed=seed)
-    logprobs = viz.next_token_logprobs(tiny_policy, prompts)  # (B, V)
-    first = logprobs.gather(-1, rollout.response_ids[:, :1]).squeeze(-1)
-    torch.testing.assert_close(first, rollout.logprobs[:, 0], atol=1e-5, rtol=0)
-
-
-def test_next_token_probs_with_temperature_are_the_renormalised_power(tiny_policy):
-    probs = viz.next_token_probs(tiny_policy, ["the food was"])
-    hot = viz.next_token_probs(tiny_policy, ["the food was"], temperature=2.0)
-    expected = probs**0.5 / (probs**0.5).sum(dim=-1, keepdim=True)  # softmax(z / 2) = p^(1/2), renormalised
-    torch.testing.assert_close(hot, expected, atol=1e-6, rtol=1e-5)
-    torch.testing.assert_close(probs.sum(dim=-1), torch.ones(1))
-    assert not probs.requires_grad
-
-
-def test_word_mass_sums_the_probability_of_the_words(tiny_policy):
-    probs = viz.next_token_probs(tiny_policy, ["the food was very", "the food was not"])
-    labels = viz.vocab_labels(tiny_policy.tokenizer)
-    expected = [sum(float(probs[b, labels.index(w)]) for w in ("good", "bad")) for b in range(2)]
-    torch.testing.assert_close(viz.word_mass(probs, tiny_policy.tokenizer, ["good", "bad"]), torch.tensor(expected))
+# ---------------------------------------------------------------- labels
 
 
 def test_vocab_labels_are_the_tokens_in_id_order(tiny_policy):
@@ -175,7 +150,7 @@ def fake_metrics(n: int, scale: float = 1.0) -> list[dict[str, float]]:
 
 def test_runs_draw_one_panel_per_metric_and_one_line_per_run():
     runs = {"good": fake_metrics(4), "bad": fake_metrics(3, scale=-1.0)}
-    fig = viz.plot_runs(runs, ["reward", "kl"], log_keys=["kl"])
+    fig = curves.plot_runs(runs, ["reward", "kl"], log_keys=["kl"])
     reward_ax, kl_ax = (ax for ax in fig.axes if ax.get_visible())
     assert reward_ax.get_title() == "reward" and kl_ax.get_yscale() == "symlog"
     assert [line.get_label() for line in reward_ax.lines] == ["good", "bad"]
@@ -186,7 +161,7 @@ def test_runs_draw_one_panel_per_metric_and_one_line_per_run():
 
 def test_runs_use_another_metric_as_x():
     rows = [{"epoch": e, "kl": 0.1 * e} for e in range(3)]
-    fig = viz.plot_runs({"ppo": rows}, ["kl"], x="epoch")
+    fig = curves.plot_runs({"ppo": rows}, ["kl"], x="epoch")
     np.testing.assert_allclose(fig.axes[0].lines[0].get_xdata(), [0, 1, 2])
     assert fig.axes[0].get_xlabel() == "epoch"
 
@@ -195,7 +170,7 @@ def test_word_mass_draws_one_line_per_word_set_in_its_colour():
     positive = torch.tensor([[0.2, 0.1], [0.5, 0.05], [0.8, 0.02]])
     negative = torch.tensor([[0.2, 0.3], [0.1, 0.5], [0.05, 0.7]])
     colors = {"positive": viz.POSITIVE_COLOR, "negative": viz.NEGATIVE_COLOR}
-    fig = viz.plot_word_mass(
+    fig = curves.plot_word_mass(
         [0, 10, 20],
         {"positive": positive, "negative": negative},
         ["the food was very", "the food was not"],

@@ -12,7 +12,7 @@ fixes only differences of scores; the small second term pins their mean at 0 so
 that the sign of r alone tells positive from negative. Accuracy is the fraction of
 held-out reviews whose score sign matches the exact label.
 
-    python -m a2c_lessons.reward_model      # rebuild the shipped reward model
+    python -m a2c_lessons.reward_training   # rebuild the shipped reward model
 """
 
 from __future__ import annotations
