@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     passthrough = {
         "pretrain": "a2c_lessons.pretrain", "reward-model": "a2c_lessons.reward_training",
-        "grade": "a2c_lessons.grading.batch", "release": "a2c_lessons.grading.release",
+        "grade": "a2c_lessons.grading.batch", "release": "a2c_lessons.grading.publish",
         "autograder": "a2c_lessons.grading.gradescope",
     }  # fmt: skip
     if argv and argv[0] in passthrough:  # these parse their own options

@@ -1,4 +1,4 @@
-"""Instructor -> student: `a2c-lessons release` makes `exercises/` from `instructor/`.
+"""Instructor -> student: the student release of `instructor/` (the `release` command is in `publish`).
 
 Every `.py` file in instructor/ is copied with each solution region (nbgrader's markers)
 
@@ -11,7 +11,8 @@ replaced by one stub line at the marker's indentation,
     raise NotImplementedError("ex11: your answer to token_utility goes here")
 
 The tests and conftest.py are copied under a first line that says they are
-generated (edit them in instructor/); markdown files are copied as they are.
+generated (edit them in instructor/); `README.student.md` becomes the students'
+README.md (instructor/README.md is the instructor's guide and stays behind).
 `answer_keys.py` becomes `answer_keys.json` (salted hashes, see `keys`) in the
 practice release, so that students can check concept answers themselves; those
 hashes can be brute-forced, so a graded release (`--graded`) ships no keys at all.
@@ -22,9 +23,7 @@ release is deterministic: the same instructor/ gives the same bytes.
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from pathlib import Path
 
 from a2c_lessons.grading.keys import KEYS_JSON, KEYS_SOURCE, keys_json, load_source
@@ -132,79 +131,3 @@ def write_files(files: dict[str, str], out: Path) -> None:
 def in_clone(name: str) -> Path | None:
     """REPO_ROOT / name in a clone of the repository; None where the package is installed on its own."""
     return REPO_ROOT / name if (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / name).exists() else None
-
-
-def _parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="a2c-lessons release", description="make the student exercises from instructor/"
-    )
-    parser.add_argument("--source", type=Path, default=in_clone("instructor"), help="instructor folder")
-    parser.add_argument("--out", type=Path, help="where the student exercises go (default exercises/ of a clone)")
-    parser.add_argument("--bundle", type=Path, help="instead: a course.zip (or folder) of lessons and exercises")
-    parser.add_argument("--notebooks", type=Path, default=in_clone("notebooks"), help="the lessons, for --bundle")
-    parser.add_argument("--overwrite", action="store_true", help="replace files in --out that differ (answers!)")
-    parser.add_argument("--graded", action="store_true", help="ship no answer keys (an assignment graded for credit)")
-    args = parser.parse_args(argv)
-    if args.out is None and args.bundle is None:
-        args.out = in_clone("exercises")
-    return args
-
-
-def _problem(args: argparse.Namespace) -> str | None:
-    if args.source is None:
-        return "--source is required: this install has no instructor/ folder beside it (give the instructor folder)"
-    if args.out is None and args.bundle is None:
-        return "--out (or --bundle) is required outside a clone of the repository; nothing is written into the package"
-    if args.bundle is not None and args.notebooks is None:
-        return "--notebooks is required with --bundle outside a clone of the repository"
-    if args.bundle is not None and args.bundle.exists() and not args.overwrite:
-        return f"--bundle {str(args.bundle)!r} exists; pass --overwrite to replace it"
-    return None
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`a2c-lessons release [--source DIR] [--out DIR | --bundle PATH] [--graded]`."""
-    args = _parse(argv)
-    problem = _problem(args)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    try:
-        if in_clone("instructor") is not None and args.source.resolve() == in_clone("instructor").resolve():
-            from a2c_lessons.grading import tables
-
-            for path in tables.sync(REPO_ROOT, args.source):  # points tables follow the tests' points
-                print(f"updated the points in {path.relative_to(REPO_ROOT)}")
-        if args.bundle is not None:
-            return _bundle(args)
-        files = build_release(args.source, graded=args.graded)
-    except ValueError as err:  # ReleaseError, or a malformed answer key
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    return _write_release(files, args)
-
-
-def _bundle(args: argparse.Namespace) -> int:
-    from a2c_lessons.grading.bundle import build_bundle, write_bundle
-
-    files = build_bundle(args.source, args.notebooks, graded=args.graded)
-    write_bundle(files, args.bundle)
-    kind = "graded (no answer keys)" if args.graded else "practice"
-    print(f"wrote the {kind} student bundle to {args.bundle}: {len(files)} files, no instructor file")
-    return 0
-
-
-def _write_release(files: dict[str, str], args: argparse.Namespace) -> int:
-    changed = sorted(n for n, text in files.items() if (args.out / n).is_file() and (args.out / n).read_text() != text)
-    if changed and not args.overwrite:  # these may hold a student's answers: never replace them silently
-        print(f"error: {args.out} holds files that differ from the release ({', '.join(changed[:4])}); "
-              "pass --overwrite to replace them, or choose another --out", file=sys.stderr)  # fmt: skip
-        return 2
-    write_files(files, args.out)
-    stale = sorted(
-        p.name for p in args.out.iterdir() if p.is_file() and p.name not in files and not p.name.startswith(".")
-    )
-    print(f"released {len(files)} files to {args.out}")
-    if stale:
-        print(f"note: {args.out} also holds files the release does not make (left as they are): {', '.join(stale)}")
-    return 0
