@@ -1,12 +1,18 @@
 # The README's two commands. Each creates .venv when it is missing and installs the
-# package into it (the CPU build of torch, pinned, so set-up takes about a minute).
+# package into it (torch pinned, see below; set-up takes about a minute).
 #   make train   the course's main job: A2C fine-tune of the bundled tiny LM
 #   make test    the test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Pinned CPU build for the course machines; on a GPU box: make TORCH="torch" ...
+# torch==2.13.0 keeps every course machine on the same release. It is not a CPU pin: on the public index (PyPI)
+# that version is, on Linux x86_64, the CUDA 13 build, which pulls in about 19 more wheels (nvidia-*, cuda-*,
+# triton), gigabytes in all. The course machines carry its CPU build (2.13.0+cpu) in a local wheel folder, and
+# pip prefers it there. On any other machine without a GPU, take the CPU build from PyTorch's own index:
+#   make TORCH_INDEX=https://download.pytorch.org/whl/cpu train
+# and on a GPU machine with another CUDA: make TORCH=torch train
 TORCH ?= torch==2.13.0
+TORCH_INDEX ?=
 STAMP := $(VENV)/.installed
 
 .PHONY: train test lessons clean-venv
@@ -14,7 +20,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet "$(TORCH)"
+	$(BIN)/python -m pip install --quiet "$(TORCH)" $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(BIN)/python -m pip install --quiet -e ".[dev,trl]"
 	touch $(STAMP)
 
