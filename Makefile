@@ -2,6 +2,7 @@
 # package into it (torch pinned, see below; set-up takes about a minute).
 #   make train   the course's main job: A2C fine-tune of the bundled tiny LM
 #   make test    the test suite
+#   make site    the course as a static website in site/ (lessons executed, cached in build/site/)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,8 +15,10 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
 TORCH_INDEX ?=
 STAMP := $(VENV)/.installed
+SITE_STAMP := $(VENV)/.site-installed
+MATHJAX := build/site/npm/node_modules/mathjax/es5/tex-chtml.js
 
-.PHONY: train test lessons clean-venv
+.PHONY: train test lessons site clean-venv
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +35,23 @@ test: $(STAMP)
 
 lessons: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
+
+# The site's tools (pyproject's `site` extra) are installed on first use, so `make test` stays quick.
+$(SITE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,trl,site]"
+	touch $(SITE_STAMP)
+
+# MathJax, pinned with its integrity hash in site_src/package-lock.json, served from the site itself.
+$(MATHJAX): site_src/package.json site_src/package-lock.json
+	mkdir -p build/site/npm
+	cp site_src/package.json site_src/package-lock.json build/site/npm/
+	npm ci --prefix build/site/npm --no-audit --no-fund --loglevel=error
+	touch $(MATHJAX)
+
+site: $(SITE_STAMP) $(MATHJAX)
+	$(BIN)/sphinx-build -b html -q -W --keep-going -d build/site/doctrees site_src site
+	@echo "The course website is in site/: open site/index.html, or serve it with" \
+		"$(BIN)/python -m http.server -d site -b 127.0.0.1 8000"
 
 clean-venv:
 	rm -rf $(VENV)
