@@ -51,9 +51,10 @@ def site_server(site: Path) -> Iterator[Served]:
         yield served
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium through Playwright, with tests/ui's flags (no host but 127.0.0.1 resolves)."""
+    """Debian's Chromium through Playwright, with tests/ui's flags (no host but 127.0.0.1 resolves). One per
+    module: Playwright's sync API allows one instance at a time, and tests/ui starts its own after these."""
     if reason := browser_missing():
         skip_or_fail(reason)
     from playwright.sync_api import sync_playwright
