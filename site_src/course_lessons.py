@@ -1,7 +1,8 @@
 """What the website shows of each lesson, read from the notebook itself (no Sphinx here, so tests import it).
 
 A new `notebooks/NN_topic.ipynb` appears on the site without editing anything: its title and "You will learn"
-bullets come from cell 1, its exercise files from the last cell ("## Exercises"), as STYLE.md shapes a lesson.
+bullets come from cell 1, its exercise files from the last cell ("## Exercises"), the shape every lesson has
+(tests/test_notebooks.py checks it).
 """
 
 from __future__ import annotations
