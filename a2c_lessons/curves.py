@@ -62,3 +62,21 @@ def plot_word_mass(
         ax.set(title=f'"{prompts[p]} ..."', xlabel="step", ylabel="probability of the next word", ylim=(0, 1))
     axes[0].legend(loc="best", fontsize="small")
     return fig
+
+
+def plot_overoptimisation(runs: Mapping[str, Sequence[Mapping[str, float]]], *, fig: Figure | None = None) -> Figure:
+    """Proxy reward and gold score against sqrt(KL to the start), one line per run (Gao et al. 2022, fig. 1).
+
+    Args:
+        runs: run name -> rows of `evaluation.proxy_and_gold` taken along training (each with
+            "sqrt_kl", "proxy" and "gold").
+    """
+    fig, (ax_proxy, ax_gold) = panel_grid(2, 2, fig, (5.0, 3.4))
+    for name, rows in runs.items():
+        x = [row["sqrt_kl"] for row in rows]
+        line = ax_proxy.plot(x, [row["proxy"] for row in rows], marker=".", label=name)[0]
+        ax_gold.plot(x, [row["gold"] for row in rows], marker=".", color=line.get_color(), label=name)
+    ax_proxy.set(title="proxy: the learned reward", xlabel="sqrt(KL to the start)", ylabel="mean reward")
+    ax_gold.set(title="gold: the true taste", xlabel="sqrt(KL to the start)", ylabel="share with the property")
+    ax_gold.legend(loc="best", fontsize="small")
+    return fig

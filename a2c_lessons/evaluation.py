@@ -10,11 +10,16 @@ interval, and the KL to the reference is the per-sequence k1 estimate
     KL(pi || pi_ref) = E_{y ~ pi}[ sum_t log pi(y_t | x, y_<t) - log pi_ref(y_t | x, y_<t) ]
 
 The trainer, the TRL comparison and lesson 7 all call `evaluate_policy`, so their
-numbers are comparable: the same seed gives the same prompts and draws.
+numbers are comparable: the same seed gives the same prompts and draws. For a reward
+learned from a few preference labels (lesson 8), `proxy_and_gold` puts the learned
+(proxy) reward beside the true (gold) score, against sqrt(KL) as Gao, Schulman and
+Hilton (2022) plot reward over-optimisation.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import torch
@@ -22,7 +27,7 @@ import torch
 from a2c_lessons import losses
 from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.masked import masked_sum
-from a2c_lessons.rewards import review_stats, wilson_interval
+from a2c_lessons.rewards import RewardFn, review_stats, score, wilson_interval
 from a2c_lessons.sampling import sample
 from a2c_lessons.scoring import logprobs_of
 
@@ -31,12 +36,10 @@ if TYPE_CHECKING:  # importing policy pulls in transformers
 
 
 @torch.no_grad()
-def evaluate_policy(
-    policy: Policy, ref_model, n: int = 2000, *, seed: int = 10_000, max_new_tokens: int = 24, batch_size: int = 500
-) -> dict[str, float]:
-    """Fraction positive and grammatical of n fresh reviews at temperature 1, untruncated, with a 95%
-    interval for 'positive', and the mean per-sequence KL(pi || pi_ref) = E[sum_t log pi - log pi_ref] (k1,
-    exact in expectation). The same seed gives the same draws, so methods can be judged alike."""
+def fresh_reviews(policy: Policy, ref_model, n: int, *, seed: int, max_new_tokens: int = 24,
+                  batch_size: int = 500) -> tuple[list[str], torch.Tensor]:  # fmt: skip
+    """n reviews drawn from the policy at temperature 1 (prompts in a fixed cycle), and each one's
+    KL(pi || pi_ref) = sum_t log pi - log pi_ref (k1, exact in expectation): (n,) float."""
     was_training = policy.model.training
     policy.model.eval()  # another library's trainer may have left it in train mode
     generator = torch.Generator(policy.device).manual_seed(seed)
@@ -48,6 +51,32 @@ def evaluate_policy(
         reviews += rollout.reviews
         kls.append(masked_sum(kl, rollout.mask, dim=1))  # (B,)
     policy.model.train(was_training)
+    return reviews, torch.cat(kls)
+
+
+def evaluate_policy(
+    policy: Policy, ref_model, n: int = 2000, *, seed: int = 10_000, max_new_tokens: int = 24, batch_size: int = 500
+) -> dict[str, float]:
+    """Fraction positive and grammatical of n fresh reviews at temperature 1, untruncated, with a 95%
+    interval for 'positive', and the mean per-sequence KL(pi || pi_ref). The same seed gives the same
+    draws, so methods can be judged alike."""
+    reviews, kls = fresh_reviews(policy, ref_model, n, seed=seed, max_new_tokens=max_new_tokens, batch_size=batch_size)
     stats = review_stats(reviews)
     low, high = wilson_interval(round(stats["positive"] * n), n)
-    return {**stats, "positive_low": low, "positive_high": high, "kl": float(torch.cat(kls).mean()), "n": n}
+    return {**stats, "positive_low": low, "positive_high": high, "kl": float(kls.mean()), "n": n}
+
+
+def proxy_and_gold(policy: Policy, ref_model, proxy: RewardFn, gold: Callable[[str], float], n: int = 256, *,
+                   seed: int = 10_000, max_new_tokens: int = 24) -> dict[str, float]:  # fmt: skip
+    """The mean proxy reward and mean gold score of n fresh reviews, their KL to pi_ref and its square root.
+
+    Args:
+        proxy: the learned reward the policy is trained on (any `RewardFn`).
+        gold: the true score of one review (e.g. `preferences.Taste.gold`).
+    """
+    reviews, kls = fresh_reviews(policy, ref_model, n, seed=seed, max_new_tokens=max_new_tokens)
+    kl = float(kls.mean())
+    return {
+        "proxy": float(score(proxy, reviews).mean()), "gold": sum(map(gold, reviews)) / n, "kl": kl,
+        "sqrt_kl": math.sqrt(max(kl, 0.0)), "grammatical": review_stats(reviews)["grammatical"],
+    }  # fmt: skip

@@ -7,10 +7,14 @@ P(y+ preferred) = sigmoid(r(y+) - r(y-)), and training minimises
 
     loss = -log sigmoid(r(y+) - r(y-))  +  c * mean(r)^2
 
-over pairs of one positive and one negative review from the grammar. Bradley-Terry
-fixes only differences of scores; the small second term pins their mean at 0 so
-that the sign of r alone tells positive from negative. Accuracy is the fraction of
-held-out reviews whose score sign matches the exact label.
+Bradley-Terry fixes only differences of scores; the small second term pins their
+mean at 0. Two sources of pairs:
+
+- `train`: one positive and one negative review from the grammar, fresh each step;
+  accuracy is the fraction of held-out reviews whose score sign matches the exact
+  label (this builds the shipped reward model);
+- `train_on_preferences`: the pairs a person labelled (`preferences.py`), for a few
+  epochs; accuracy is the fraction of held-out pairs ranked as the person ranked them.
 
     python -m a2c_lessons.reward_training   # rebuild the shipped reward model
 """
@@ -30,7 +34,10 @@ from transformers import AutoTokenizer, GPT2ForSequenceClassification
 
 from a2c_lessons import corpus
 from a2c_lessons.policy import TINY_LM_PATH
-from a2c_lessons.rewards import REWARD_MODEL_PATH, LearnedReward, reward_logits
+from a2c_lessons.preferences import Pair, PreferenceError
+from a2c_lessons.rewards import REWARD_MODEL_PATH, reward_logits, wilson_interval
+
+PACKAGE_DIR = Path(__file__).resolve().parent  # a trained model never lands in here
 
 
 @dataclass(frozen=True)
@@ -63,37 +70,122 @@ def _pairs(rng: random.Random, n: int) -> tuple[list[str], list[str]]:
     return chosen[:n], rejected[:n]
 
 
-def accuracy(reward: LearnedReward, reviews: list[corpus.Review]) -> float:
+@torch.no_grad()
+def scores_of(model, tokenizer, texts: list[str]) -> torch.Tensor:
+    """(N,) float: the reward model's score of each text, in batches of 256."""
+    model.eval()
+    return torch.cat([reward_logits(model, tokenizer, texts[i : i + 256]).float() for i in range(0, len(texts), 256)])
+
+
+def accuracy(model, tokenizer, reviews: list[corpus.Review]) -> float:
     """Fraction of reviews whose score sign agrees with the exact label."""
-    logits = torch.cat([reward.logits([r.text for r in reviews[i : i + 256]]) for i in range(0, len(reviews), 256)])
     labels = torch.tensor([r.sentiment for r in reviews])
-    return ((logits > 0) == (labels > 0)).float().mean().item()
+    return ((scores_of(model, tokenizer, [r.text for r in reviews]) > 0) == (labels > 0)).float().mean().item()
 
 
-def train(cfg: RewardModelConfig, out: Path, *, progress: bool = True) -> dict:
-    """Fit the reward model, save it to `out` with its log, and return the log."""
-    torch.manual_seed(cfg.seed)
+def _new_model(seed: int) -> tuple[GPT2ForSequenceClassification, AutoTokenizer]:
+    """The tiny LM's backbone with a fresh scalar head, and its left-padding tokenizer."""
+    torch.manual_seed(seed)
     tokenizer = AutoTokenizer.from_pretrained(TINY_LM_PATH)
     tokenizer.padding_side = "left"
     model = GPT2ForSequenceClassification.from_pretrained(TINY_LM_PATH, num_labels=1)
     model.config.pad_token_id = tokenizer.pad_token_id  # the head reads the last non-pad token
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr)
-    rng = random.Random(cfg.seed)
-    model.train()
-    for _ in tqdm(range(cfg.steps), desc="reward model", disable=not progress):
-        chosen, rejected = _pairs(rng, cfg.batch_size)
-        scores = reward_logits(model, tokenizer, chosen + rejected)  # (2B,)
-        loss = bradley_terry_loss(scores[: cfg.batch_size], scores[cfg.batch_size :])
-        loss = loss + cfg.centre_coef * scores.mean() ** 2
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+    return model.train(), tokenizer
+
+
+def _fit_step(model, tokenizer, optimizer, chosen: list[str], rejected: list[str], centre_coef: float) -> float:
+    """One AdamW step on the Bradley-Terry loss of these pairs, plus the centring term."""
+    scores = reward_logits(model, tokenizer, chosen + rejected)  # (2B,)
+    loss = bradley_terry_loss(scores[: len(chosen)], scores[len(chosen) :]) + centre_coef * scores.mean() ** 2
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _save(model, tokenizer, out: Path, log: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
     model.eval().save_pretrained(out)
     tokenizer.save_pretrained(out)
-    held_out = corpus.sample_reviews(cfg.eval_reviews, seed=cfg.seed + 10_000)
-    log = {"config": asdict(cfg), "final_loss": loss.item(), "accuracy": accuracy(LearnedReward(out), held_out)}
     (out / "reward_model_log.json").write_text(json.dumps(log, indent=1) + "\n")
+
+
+def train(cfg: RewardModelConfig, out: Path, *, progress: bool = True) -> dict:
+    """Fit the reward model on grammar pairs, save it to `out` with its log, and return the log."""
+    model, tokenizer = _new_model(cfg.seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr)
+    rng = random.Random(cfg.seed)
+    for _ in tqdm(range(cfg.steps), desc="reward model", disable=not progress):
+        loss = _fit_step(model, tokenizer, optimizer, *_pairs(rng, cfg.batch_size), cfg.centre_coef)
+    held_out = corpus.sample_reviews(cfg.eval_reviews, seed=cfg.seed + 10_000)
+    log = {"config": asdict(cfg), "final_loss": loss, "accuracy": accuracy(model, tokenizer, held_out)}
+    _save(model, tokenizer, out, log)
+    return log
+
+
+# ---------------------------------------------------------------- from a person's labels
+
+
+@dataclass(frozen=True)
+class PreferenceConfig:
+    seed: int = 0
+    """seeds the held-out split, the batches and the head's initial weights"""
+    epochs: int = 40
+    """passes over the training pairs (there are few: tens to hundreds)"""
+    batch_size: int = 16
+    """pairs per step"""
+    lr: float = 1e-3
+    """AdamW learning rate"""
+    centre_coef: float = 0.1
+    """c: weight of the term that keeps the mean score at 0"""
+    held_out: float = 0.2
+    """share of the pairs kept out of training, to measure accuracy on"""
+    min_pairs: int = 10
+    """fewer labels than this are refused: the accuracy would mean nothing"""
+
+    def __post_init__(self):
+        if self.epochs < 1 or self.batch_size < 1 or not self.lr > 0 or self.min_pairs < 2:
+            raise ValueError("PreferenceConfig: epochs, batch_size >= 1, lr > 0 and min_pairs >= 2")
+        if not 0 < self.held_out < 1:
+            raise ValueError(f"PreferenceConfig: held_out must be in (0, 1), got {self.held_out}")
+
+
+def split(pairs: list[Pair], held_out: float, seed: int) -> tuple[list[Pair], list[Pair]]:
+    """A seeded shuffle of the pairs into (training, held out); at least one pair in each."""
+    order = list(pairs)
+    random.Random(seed).shuffle(order)
+    n_held = min(len(order) - 1, max(1, round(held_out * len(order))))
+    return order[n_held:], order[:n_held]
+
+
+def pair_accuracy(model, tokenizer, pairs: list[Pair]) -> dict[str, float]:
+    """Fraction of pairs the model ranks as the labeller did, with its 95% Wilson interval."""
+    chosen, rejected = zip(*(p.reviews() for p in pairs))
+    right = int((scores_of(model, tokenizer, list(chosen)) > scores_of(model, tokenizer, list(rejected))).sum())
+    low, high = wilson_interval(right, len(pairs))
+    return {"accuracy": right / len(pairs), "low": low, "high": high, "n": len(pairs)}
+
+
+def train_on_preferences(pairs: list[Pair], out: Path, cfg: PreferenceConfig = PreferenceConfig(), *,
+                         progress: bool = True) -> dict:  # fmt: skip
+    """Fit a reward model to labelled pairs; save it to `out` (a folder `from_pretrained` loads); return its log."""
+    if len(pairs) < cfg.min_pairs:
+        raise PreferenceError(f"{len(pairs)} pairs are too few for a reward model: label at least {cfg.min_pairs}")
+    if Path(out).resolve().is_relative_to(PACKAGE_DIR):
+        raise ValueError(f"--out {str(out)!r} is inside the installed package; choose a folder of your own")
+    training, held_out = split(pairs, cfg.held_out, cfg.seed)
+    model, tokenizer = _new_model(cfg.seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr)
+    rng = random.Random(cfg.seed)
+    for _ in tqdm(range(cfg.epochs), desc="reward model", disable=not progress):
+        rng.shuffle(training)
+        for start in range(0, len(training), cfg.batch_size):
+            batch = [p.reviews() for p in training[start : start + cfg.batch_size]]
+            loss = _fit_step(model, tokenizer, optimizer, [c for c, _ in batch], [r for _, r in batch], cfg.centre_coef)
+            model.train()
+    log = {"config": asdict(cfg), "pairs": len(pairs), "trained_on": len(training), "final_loss": loss,
+           "held_out": pair_accuracy(model, tokenizer, held_out)}  # fmt: skip
+    _save(model, tokenizer, Path(out), log)
     return log
 
 

@@ -1,22 +1,26 @@
-"""The interactive plots of the lessons: sliders over one update, and training curves that redraw live.
+"""The interactive parts of the lessons: sliders over one update, live training curves, a preference labeller.
 
 Place in the data flow: like `viz`, at the end of the line
 `prompts -> sample -> Rollout -> score -> values -> gae -> a2c_loss -> step`, drawing what it makes.
 
-Both degrade to a static figure without a front end (a headless run, an exported
-page): `LivePlot` leaves its last figure in the output, and a notebook draws the
-static version of `distribution_shift_explorer` (with `viz.plot_distribution_shifts`)
+The plots degrade to a static figure without a front end (a headless run, an
+exported page): `LivePlot` leaves its last figure in the output, and a notebook draws
+the static version of `distribution_shift_explorer` (with `viz.plot_distribution_shifts`)
 before it shows the sliders. Figures here are not registered with pyplot, so the
 inline backend does not show them a second time at the end of the cell.
+`PreferenceLabeller` needs a person: headless, a lesson labels with a scripted taste.
 """
 
 from __future__ import annotations
 
+import html
+import os
 from collections.abc import Callable, Sequence
 
 from IPython.display import display
 from matplotlib.figure import Figure
 
+from a2c_lessons import corpus, preferences
 from a2c_lessons.curves import plot_runs
 from a2c_lessons.viz import plot_distribution_shifts
 
@@ -114,3 +118,50 @@ class LivePlot:
             self.handle = display(self.figure, display_id=True)
         else:
             self.handle.update(self.figure)
+
+
+class PreferenceLabeller:
+    """Two completions of one prompt, side by side; "left is better", "right is better" or "skip".
+
+    Each label goes to the JSONL file at `path` the moment it is given (`preferences.append`),
+    so closing the notebook loses nothing; a new labeller on the same file goes on counting,
+    and shows new pairs rather than the ones already labelled. Completions are sampled from
+    `policy` at temperature 1; the pair shown is `pair` (prompt, left, right).
+    """
+
+    def __init__(self, policy, path: str | os.PathLike, *, prompts: Sequence[str] = corpus.PROMPTS, seed: int = 0,
+                 max_new_tokens: int = 24):  # fmt: skip
+        import ipywidgets as w
+
+        self.policy, self.path, self.prompts = policy, path, tuple(prompts)
+        self.seed, self.max_new_tokens = seed, max_new_tokens
+        self.draws = preferences.count(path)  # a reopened file continues with pairs it has not seen
+        self.prompt, self.left, self.right, self.counter = (w.HTML() for _ in range(4))
+        for box, name in ((self.prompt, "prompt"), (self.left, "left"), (self.right, "right"), (self.counter, "count")):
+            box.add_class(f"a2c-pref-{name}")
+        buttons = [w.Button(description=text) for text in ("left is better", "right is better", "skip")]
+        for button, side, name in zip(buttons, (0, 1, None), ("left", "right", "skip")):
+            button.add_class(f"a2c-pref-choose-{name}")
+            button.on_click(lambda _, side=side: self.choose(side))
+        self.widget = w.VBox([self.prompt, w.HBox([self.left, self.right]), w.HBox(buttons), self.counter])
+        self.next_pair()
+
+    def next_pair(self) -> None:
+        prompt = self.prompts[self.draws % len(self.prompts)]
+        completions = preferences.sample_completions(self.policy, prompt, seed=self.seed * 100_003 + self.draws,
+                                                     max_new_tokens=self.max_new_tokens)  # fmt: skip
+        self.pair, self.draws = (prompt, *completions), self.draws + 1
+        self.prompt.value = f"<b>prompt:</b> {html.escape(prompt) or '(the start of a review)'}"
+        for box, completion in ((self.left, completions[0]), (self.right, completions[1])):
+            box.value = f"<div style='width:22em;padding:0.5em;border:1px solid #ccc'>{html.escape(completion)}</div>"
+        self.counter.value = f"{preferences.count(self.path)} pairs labelled, in {html.escape(str(self.path))}"
+
+    def choose(self, side: int | None) -> None:
+        """Record that the completion on `side` (0 left, 1 right) is better, or skip (None); show the next pair."""
+        prompt, *completions = self.pair
+        if side is not None and completions[0] != completions[1]:
+            preferences.append(self.path, preferences.Pair(prompt, completions[side], completions[1 - side]))
+        self.next_pair()
+
+    def _ipython_display_(self) -> None:
+        display(self.widget)

@@ -201,4 +201,27 @@ _REASONS = {
     },
 }
 
-KEYS = {**_ROLES, **_ORDER, **_SINGLE_LETTER, **_TOKENS, **_PARTS, **_RUNS, **_REASONS}
+_OVEROPTIMISATION = {
+    "ex22.cause": {
+        "accept": ["a"],
+        "feedback": {
+            "b": "A small learning rate would slow everything down, the learned reward too; here it kept rising.",
+            "c": "A wrong baseline adds variance, not a direction: the learned reward would not rise so steadily.",
+            "d": "The reward model is frozen while A2C trains: it scores the late samples with the same weights.",
+            "e": "A2C's gradient is unbiased; it did maximise the learned reward. What did that reward get wrong?",
+        },
+    },
+    "ex22.remedy": {
+        "accept": ["a:true", "b:true", "d:true"],
+        "feedback": {
+            "a:out": "What keeps the policy's text close to the text the reward model was trained on?",
+            "b:out": "Where is a reward model wrong, and what would make it wrong in fewer places?",
+            "c:in": "Training longer moves further along the curve: past the peak, the person's share only falls.",
+            "d:out": "The person's own held-out labels measure the gold score the policy is after: what could you "
+            "do when they stop improving?",
+            "e:in": "A larger step reaches the exploitable texts sooner; it does not make them score lower.",
+        },
+    },
+}
+
+KEYS = {**_ROLES, **_ORDER, **_SINGLE_LETTER, **_TOKENS, **_PARTS, **_RUNS, **_REASONS, **_OVEROPTIMISATION}

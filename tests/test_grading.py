@@ -28,11 +28,11 @@ TEST_TIMEOUT_S = 3
 LEFT_OUT = ("ex03", "ex06", "ex08", "ex09")  # known_wrong_more hands these in not at all
 WRONG_FILES = [  # each student hands in these files of tests/wrong/ as the exercises they are shaped like
     "flipped_sign", "undetached", "off_by_one", "no_baseline", "larger_advantage", "negative_more_likely",
-    "no_half", "flipped_direction", "kl_bonus", "ppo_max",
+    "no_half", "flipped_direction", "kl_bonus", "ppo_max", "bt_flipped",
 ]  # fmt: skip
 MORE_WRONG_FILES = [
     "unmasked_utility", "unmasked", "gamma_ignored", "lambda_ignored", "undetached_returns", "times_temperature",
-    "per_response_direction", "advantage_before_reward", "false_reason", "rloo_with_self",
+    "per_response_direction", "advantage_before_reward", "false_reason", "rloo_with_self", "longer_is_better",
 ]  # fmt: skip
 
 
@@ -174,6 +174,10 @@ KNOWN_WRONG = [
     ("known_wrong", "ex19_ppo_clip: ppo_clip_loss matches", "PPO takes the min"),
     ("known_wrong_more", "ex20_group_baseline: RLOO on the hand-worked case", "the response itself included"),
     ("known_wrong_more", "ex20_group_baseline: rloo_advantages matches", "the response itself included"),
+    ("known_wrong", "ex21_bradley_terry: bradley_terry_loss matches", "the wrong way round"),
+    ("known_wrong", "ex21_bradley_terry: the hand-worked case", "the wrong way round"),
+    ("known_wrong_more", "ex22_overoptimisation: why the person's share falls", "kept rising"),
+    ("known_wrong_more", "ex22_overoptimisation: the changes that keep", "past the peak"),
     ("known_wrong_more", "ex11_sequence_utility: sequence_utility matches", "the mask is ignored"),
     ("known_wrong_more", "ex12_a2c_loss: a2c_loss matches the library", "the mask is ignored"),
     ("known_wrong_more", "ex12_a2c_loss: one gradient step", "moves the probability of pad tokens"),

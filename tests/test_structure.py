@@ -19,7 +19,7 @@ LAYERS = [
     {"fastpath"},
     {"sampling"},
     {"scoring"},
-    {"critic", "rewards", "advantages", "losses"},
+    {"critic", "rewards", "preferences", "advantages", "losses"},
     {"evaluation", "pretrain", "reward_training", "trl_bridge"},
     {"trainer", "checkpoint"},
     {"viz", "curves", "widgets", "grading"},

@@ -27,6 +27,8 @@ only torch: inside the grader's sandbox nothing else of this repository exists.
 | `kl_bonus.py` | ex18 | the KL term added to the reward: a bonus, not a penalty | |
 | `ppo_max.py` | ex19 | PPO's surrogate with max instead of min | |
 | `rloo_with_self.py` | ex20 | RLOO's baseline includes the response itself | |
+| `bt_flipped.py` | ex21 | the Bradley-Terry difference the wrong way round | |
+| `longer_is_better.py` | ex22 | over-optimisation blamed on the learning rate; more steps taken for a remedy | |
 """
 
 from tests.wrong.flipped_sign import flipped_sign_a2c_loss
