@@ -25,7 +25,6 @@ import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
 
 import torch
 from accelerate import Accelerator
@@ -33,6 +32,7 @@ from tqdm.auto import tqdm
 
 from a2c_lessons import advantages as adv
 from a2c_lessons import losses
+from a2c_lessons.config import A2CConfig
 from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.critic import ActorCritic, explained_variance
 from a2c_lessons.evaluation import evaluate_policy
@@ -41,71 +41,6 @@ from a2c_lessons.policy import Policy, load_policy
 from a2c_lessons.rewards import RewardFn, get_reward, review_stats, score
 from a2c_lessons.sampling import Rollout, sample
 from a2c_lessons.scoring import check_ratio, full_logprobs, logprobs_of, response_logprobs
-
-
-@dataclass(frozen=True)
-class A2CConfig:
-    seed: int = 0
-    """seeds prompts and samples; the same seed gives the same run"""
-    steps: int = 300
-    """most optimiser steps (training stops earlier once `stop_positive` is reached)"""
-    batch_size: int = 64
-    """responses per step, over all processes"""
-    max_new_tokens: int = 24
-    """longest response; reviews of the grammar need at most 19 tokens"""
-    temperature: float = 1.0
-    """sampling temperature; the loss uses the same tempered log-probs"""
-    lr: float = 3e-4
-    """Adam learning rate of actor and critic"""
-    gamma: float = 1.0
-    """discount of future rewards"""
-    lam: float = 0.95
-    """GAE lambda: 0 is TD(0), 1 is Monte-Carlo returns minus V"""
-    kl_coef: float = 0.05
-    """weight of the per-token KL penalty to the reference model, folded into the rewards"""
-    kl_estimator: Literal["k1", "k3"] = "k1"
-    """per-token KL estimator, penalised and reported alike"""
-    vf_coef: float = 0.5
-    """weight of the critic loss"""
-    ent_coef: float = 0.0
-    """weight of the entropy bonus"""
-    max_grad_norm: float = 1.0
-    """gradient clipping threshold (global L2 norm)"""
-    whiten_advantages: bool = False
-    """normalise advantages to mean 0, std 1 over the batch's tokens"""
-    use_baseline: bool = True
-    """False drops the critic's baseline: A = discounted returns (lesson 6)"""
-    sign_bug: bool = False
-    """True minimises +E[U] instead of -E[U] (lesson 4): the model learns what the reward dislikes"""
-    separate_critic: bool = False
-    """give the critic its own copy of the backbone instead of sharing the actor's"""
-    reward: str = "exact"
-    """'exact' (the grammar's sentiment) or 'model' (the tiny learned reward model)"""
-    model: str | None = None
-    """hub id or local path of the policy; None is the bundled tiny LM"""
-    # the margin above 90% keeps a fresh 2,000-review estimate above 90% (0.93 left one seed in 4 below)
-    stop_positive: float | None = 0.95
-    """stop once the fraction positive over the last `stop_window` steps reaches this (None: never)"""
-    stop_window: int = 5
-    """steps averaged for the stopping rule (5 x 64 = 320 reviews)"""
-
-    def __post_init__(self):
-        checks = [
-            (self.steps >= 1, "steps must be >= 1"), (self.batch_size >= 1, "batch_size must be >= 1"),
-            (self.max_new_tokens >= 1, "max_new_tokens must be >= 1"),
-            (self.temperature > 0, "temperature must be > 0"),
-            (self.lr > 0, "lr must be > 0"), (0 <= self.gamma <= 1, "gamma must be in [0, 1]"),
-            (0 <= self.lam <= 1, "lam must be in [0, 1]"), (self.kl_coef >= 0, "kl_coef must be >= 0"),
-            (self.kl_estimator in ("k1", "k3"), "kl_estimator must be 'k1' or 'k3'"),
-            (self.vf_coef >= 0 and self.ent_coef >= 0, "vf_coef and ent_coef must be >= 0"),
-            (self.max_grad_norm > 0, "max_grad_norm must be > 0"), (self.stop_window >= 1, "stop_window must be >= 1"),
-            (self.reward in ("exact", "model"), f"reward must be 'exact' or 'model', got {self.reward!r}"),
-            (self.stop_positive is None or 0 < self.stop_positive <= 1, "stop_positive must be in (0, 1] or None"),
-        ]  # fmt: skip
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(f"A2CConfig: {message}")
-
 
 KL_ESTIMATORS = {"k1": losses.kl_k1, "k3": losses.kl_k3}
 
