@@ -12,7 +12,8 @@ with A from GAE on rewards r_t = (score on the last real token) - kl_coef * KL_t
 One optimiser step per batch: the rollout's log-probs and the loss's come from the
 same weights, so the probability ratio pi_new / pi_old is 1 up to float rounding.
 Every step checks this before it updates (`scoring.check_ratio`): a ratio off 1 by more than
-1e-4 means the loss does not score what the sampler drew, and the step raises.
+1e-4 means the loss does not score what the sampler drew, and the step raises. So does a NaN or
+inf loss, reward or gradient norm (`NonFiniteError`), before any weight changes.
 
 It runs unchanged under `accelerate launch` / `torchrun`: each process samples its
 slice of one global batch drawn from the shared seed, and gradients are averaged.
@@ -21,7 +22,6 @@ slice of one global batch drawn from the shared seed, and gradients are averaged
 from __future__ import annotations
 
 import copy
-import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -39,10 +39,15 @@ from a2c_lessons.evaluation import evaluate_policy
 from a2c_lessons.masked import masked_mean, masked_sum, masked_var
 from a2c_lessons.policy import Policy, load_policy
 from a2c_lessons.rewards import RewardFn, get_reward, review_stats, score
+from a2c_lessons.runfolder import append_line, json_line
 from a2c_lessons.sampling import Rollout, sample
 from a2c_lessons.scoring import check_ratio, full_logprobs, logprobs_of, response_logprobs
 
 KL_ESTIMATORS = {"k1": losses.kl_k1, "k3": losses.kl_k3}
+
+
+class NonFiniteError(FloatingPointError):
+    """A step met a NaN or inf loss, reward or gradient; it stopped before changing any weight."""
 
 
 @dataclass
@@ -83,7 +88,9 @@ class A2CTrainer:
         self.actor_critic, self.optimizer = self.accelerator.prepare(actor_critic, optimizer)
         self.generator = torch.Generator("cpu").manual_seed(cfg.seed)
         self.step_count, self.metrics = 0, []
-        self.mid_step = False  # True while a step runs: an interrupted step leaves no consistent state to save
+        # a step that stops before its optimiser update leaves the last finished step's state (but for the RNG,
+        # which `rewind` puts back); one that stops after it (mid_step) leaves no consistent state to save
+        self.mid_step, self.rng_at_step_start = False, None
         world, rank = self.accelerator.num_processes, self.accelerator.process_index
         if cfg.batch_size % world:
             raise ValueError(f"batch_size ({cfg.batch_size}) must be divisible by the number of processes ({world})")
@@ -101,7 +108,7 @@ class A2CTrainer:
         """One A2C update; returns its metrics. `rollout`: a batch sampled from the current weights (lesson 4
         passes the one it built by hand); by default this process's slice of a fresh batch from the run's seed."""
         cfg, start = self.cfg, time.perf_counter()
-        self.mid_step = True
+        self.rng_at_step_start = self.generator.get_state()
         # 1. sample y ~ pi_theta(. | x)
         if rollout is None:
             prompts, uniforms = self._draw_batch()
@@ -135,16 +142,37 @@ class A2CTrainer:
             logprobs, advantages, values, returns, losses.token_entropy(logprobs_full), mask,
             vf_coef=cfg.vf_coef * share, ent_coef=cfg.ent_coef * share,
         )  # fmt: skip
-        grad_norm = self._optimizer_step(loss.total)
+        grad_norm = self._optimizer_step(loss.total, rewards)
         row = self._log(StepRecord(rollout, scores, kl, loss, advantages, old_values, returns, ratio, grad_norm, start))
-        self.mid_step = False
+        self.mid_step, self.rng_at_step_start = False, None
         return row
 
-    def _optimizer_step(self, loss: torch.Tensor) -> torch.Tensor:
-        """Backward (gradients averaged over processes), clip to max_grad_norm, step; the norm before clipping."""
+    def rewind(self) -> bool:
+        """After an exception inside `step`: True, with the RNG put back, if the step stopped before its update
+        (the state is then the last finished step's, ready to save); False if it stopped after."""
+        if self.mid_step:
+            return False
+        if self.rng_at_step_start is not None:
+            self.generator.set_state(self.rng_at_step_start)
+            self.rng_at_step_start = None
+        return True
+
+    def _optimizer_step(self, loss: torch.Tensor, rewards: torch.Tensor) -> torch.Tensor:
+        """Backward (gradients averaged over processes), clip to max_grad_norm, step; the norm before clipping.
+
+        A NaN or inf loss, reward (B, T) or gradient norm on any process raises NonFiniteError before the
+        optimiser step: no weight changes, and `rewind` gives back the last finished step's state."""
         self.optimizer.zero_grad(set_to_none=True)
         self.accelerator.backward(loss)
         grad_norm = self.accelerator.clip_grad_norm_(self.actor_critic.parameters(), self.cfg.max_grad_norm)
+        checked = {"loss": loss.detach(), "reward": rewards.detach().abs().max(), "gradient norm": grad_norm.detach()}
+        bad = torch.stack([(~torch.isfinite(v.float())).float() for v in checked.values()])
+        if self.accelerator.num_processes > 1:  # every process must stop at the same step, or the others hang
+            bad = self.accelerator.reduce(bad, reduction="sum")
+        if bad.any():
+            found = ", ".join(f"{name} {float(v):.3g}" for name, v in checked.items())
+            raise NonFiniteError(f"step {self.step_count + 1}: a non-finite value ({found}); no weight was updated")
+        self.mid_step = True  # from here to the end of the step, the state is half old, half new
         self.optimizer.step()
         self.step_count += 1
         return grad_norm
@@ -187,7 +215,8 @@ class A2CTrainer:
 
     def train(self, steps: int | None = None, *, progress: bool = True, metrics_path: Path | None = None,
               callback=None) -> list[dict[str, float]]:  # fmt: skip
-        """Run up to `steps` (default cfg.steps) updates; print a one-line summary; return the metrics."""
+        """Run up to `steps` (default cfg.steps) updates; print a one-line summary; return the metrics.
+        `callback(trainer, row)` runs after each step and stops the run by returning True."""
         steps = self.cfg.steps if steps is None else steps
         if self.should_stop():  # a resumed run that had already stopped takes no extra step
             steps = 0
@@ -197,10 +226,9 @@ class A2CTrainer:
             row = self.step()
             bar.set_postfix(reward=f"{row['reward']:.2f}", positive=f"{row['positive']:.0%}", kl=f"{row['kl']:.2f}")
             if metrics_path is not None and main:
-                with open(metrics_path, "a") as f:
-                    f.write(json.dumps(row) + "\n")
-            if callback is not None:
-                callback(self, row)
+                append_line(metrics_path, json_line(row))  # whole lines of valid JSON, even after a kill
+            if callback is not None and callback(self, row):  # a callback returns True to stop here
+                break
             if self.should_stop():
                 break
         if main and progress and self.metrics:
