@@ -12,14 +12,15 @@ fixes only differences of scores; the small second term pins their mean at 0 so
 that the sign of r alone tells positive from negative. Accuracy is the fraction of
 held-out reviews whose score sign matches the exact label.
 
-    python -m a2c_lessons.reward_training   # rebuild the shipped reward model
+    a2c-lessons reward-model                                  # into runs/reward_model, never into the package
+    a2c-lessons reward-model --out a2c_lessons/reward_model   # in a clone: rebuild the shipped reward model
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -29,8 +30,10 @@ from tqdm.auto import tqdm
 from transformers import AutoTokenizer, GPT2ForSequenceClassification
 
 from a2c_lessons import corpus
+from a2c_lessons.options import Parser, check_build_folder, non_negative_int, positive_int
 from a2c_lessons.policy import TINY_LM_PATH
-from a2c_lessons.rewards import REWARD_MODEL_PATH, LearnedReward, reward_logits
+from a2c_lessons.rewards import LearnedReward, reward_logits
+from a2c_lessons.runfolder import replace_folder
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,10 @@ class RewardModelConfig:
     """c: weight of the term that keeps the mean score at 0"""
     eval_reviews: int = 2000
     """held-out reviews for the reported accuracy"""
+
+    def __post_init__(self):
+        if min(self.steps, self.batch_size, self.eval_reviews) < 1 or not self.lr > 0 or self.centre_coef < 0:
+            raise ValueError("steps, batch_size and eval_reviews must be >= 1, lr > 0 and centre_coef >= 0")
 
 
 def bradley_terry_loss(chosen: torch.Tensor, rejected: torch.Tensor) -> torch.Tensor:
@@ -88,21 +95,25 @@ def train(cfg: RewardModelConfig, out: Path, *, progress: bool = True) -> dict:
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-    out.mkdir(parents=True, exist_ok=True)
-    model.eval().save_pretrained(out)
-    tokenizer.save_pretrained(out)
+    tmp = out.with_name(out.name + ".tmp")  # built beside `out`, then swapped in: a kill never leaves half a model
+    shutil.rmtree(tmp, ignore_errors=True)  # a build cut short leaves its files there
+    tmp.mkdir(parents=True)
+    model.eval().save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
     held_out = corpus.sample_reviews(cfg.eval_reviews, seed=cfg.seed + 10_000)
-    log = {"config": asdict(cfg), "final_loss": loss.item(), "accuracy": accuracy(LearnedReward(out), held_out)}
-    (out / "reward_model_log.json").write_text(json.dumps(log, indent=1) + "\n")
+    log = {"config": asdict(cfg), "final_loss": loss.item(), "accuracy": accuracy(LearnedReward(tmp), held_out)}
+    (tmp / "reward_model_log.json").write_text(json.dumps(log, indent=1) + "\n")
+    replace_folder(tmp, out)
     return log
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description="Train the tiny reward model (Bradley-Terry on review pairs).")
-    parser.add_argument("--out", type=Path, default=REWARD_MODEL_PATH)
-    parser.add_argument("--seed", type=int, default=RewardModelConfig.seed)
-    parser.add_argument("--steps", type=int, default=RewardModelConfig.steps)
+    parser = Parser(prog="a2c-lessons reward-model", description="Train the tiny reward model (Bradley-Terry).")
+    parser.add_argument("--out", type=Path, default=Path("runs/reward_model"), help="default runs/reward_model")
+    parser.add_argument("--seed", type=non_negative_int, default=RewardModelConfig.seed)
+    parser.add_argument("--steps", type=positive_int, default=RewardModelConfig.steps)
     args = parser.parse_args(argv)
+    check_build_folder(args.out)
     log = train(RewardModelConfig(seed=args.seed, steps=args.steps), args.out)
     print(f"reward model saved to {args.out}: held-out accuracy {log['accuracy']:.1%}, loss {log['final_loss']:.3f}")
     return log
