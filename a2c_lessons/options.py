@@ -23,6 +23,9 @@ from pathlib import Path
 
 from a2c_lessons.config import RULES, A2CConfig, check_field
 
+if typing.TYPE_CHECKING:  # policy imports torch, which this module must not load
+    from a2c_lessons.policy import Policy
+
 
 class UsageError(Exception):
     """The command line asks for something that cannot work (exit code 2)."""
@@ -35,7 +38,9 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
 
 
-def checked(kind: typing.Callable[[str], typing.Any], test: typing.Callable[[typing.Any], bool], expected: str):
+def checked(
+    kind: typing.Callable[[str], typing.Any], test: typing.Callable[[typing.Any], bool], expected: str
+) -> typing.Callable[[str], typing.Any]:
     """An argparse type: parse with `kind`, then refuse a value that fails `test` as 'expected EXPECTED'."""
 
     def parse(text: str):
@@ -160,7 +165,7 @@ def _in_hub_cache(repo_id: str) -> bool:
     return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
 
 
-def check_max_new_tokens(policy, max_new_tokens: int) -> None:
+def check_max_new_tokens(policy: Policy, max_new_tokens: int) -> None:
     """UsageError, naming --max-new-tokens, when the longest prompt plus the response outgrows the model's positions
     (the sampler would fail later, deep inside, without naming the option)."""
     from a2c_lessons.corpus import PROMPTS
