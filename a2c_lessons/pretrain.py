@@ -8,16 +8,16 @@ over reviews drawn fresh from `corpus` each step; its floor is the grammar's own
 entropy per token, which the log reports beside the loss. The same seed rebuilds
 the shipped files bit for bit (same torch version and thread count).
 
-    python -m a2c_lessons.pretrain            # rebuild the shipped tiny LM
-    a2c-lessons pretrain --out my_tinylm      # or into a folder of your own
+    a2c-lessons pretrain                              # into runs/tinylm (never into the installed package)
+    a2c-lessons pretrain --out a2c_lessons/tinylm     # in a clone: rebuild the shipped tiny LM
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import random
+import shutil
 import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,7 +28,8 @@ from tqdm.auto import tqdm
 from transformers import GenerationConfig, GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
 
 from a2c_lessons import corpus
-from a2c_lessons.policy import TINY_LM_PATH
+from a2c_lessons.options import Parser, check_build_folder, non_negative_int, positive_int
+from a2c_lessons.runfolder import replace_folder
 
 SPECIAL_TOKENS = ("<pad>", "<bos>", "<eos>", "<unk>")
 
@@ -150,20 +151,25 @@ def train(
 
 
 def save(model, tokenizer, out: Path, log: dict) -> None:
-    """Write config, model.safetensors, tokenizer, generation config and the training log."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write config, model.safetensors, tokenizer, generation config and the training log: into a folder
+    beside `out`, then swapped in, so that a kill never leaves `out` half written."""
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)  # a build cut short leaves its files there
+    tmp.mkdir(parents=True)
     model.generation_config = generation_config(tokenizer)
-    model.save_pretrained(out)
-    tokenizer.save_pretrained(out)
-    (out / "pretrain_log.json").write_text(json.dumps(log, indent=1) + "\n")
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    (tmp / "pretrain_log.json").write_text(json.dumps(log, indent=1) + "\n")
+    replace_folder(tmp, out)
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description="Pretrain the tiny LM on the review grammar.")
-    parser.add_argument("--out", type=Path, default=TINY_LM_PATH, help="folder to write (default: the packaged one)")
-    parser.add_argument("--seed", type=int, default=PretrainConfig.seed)
-    parser.add_argument("--steps", type=int, default=PretrainConfig.steps)
+    parser = Parser(prog="a2c-lessons pretrain", description="Pretrain the tiny LM on the review grammar.")
+    parser.add_argument("--out", type=Path, default=Path("runs/tinylm"), help="folder to write (default runs/tinylm)")
+    parser.add_argument("--seed", type=non_negative_int, default=PretrainConfig.seed)
+    parser.add_argument("--steps", type=positive_int, default=PretrainConfig.steps)
     args = parser.parse_args(argv)
+    check_build_folder(args.out)
     from a2c_lessons.policy import Policy
     from a2c_lessons.rewards import review_stats
     from a2c_lessons.sampling import sample

@@ -16,14 +16,15 @@ mean at 0. Two sources of pairs:
 - `train_on_preferences`: the pairs a person labelled (`preferences.py`), for a few
   epochs; accuracy is the fraction of held-out pairs ranked as the person ranked them.
 
-    python -m a2c_lessons.reward_training   # rebuild the shipped reward model
+    a2c-lessons reward-model                                  # into runs/reward_model, never into the package
+    a2c-lessons reward-model --out a2c_lessons/reward_model   # in a clone: rebuild the shipped reward model
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -33,11 +34,13 @@ from tqdm.auto import tqdm
 from transformers import AutoTokenizer, GPT2ForSequenceClassification
 
 from a2c_lessons import corpus
+from a2c_lessons.options import Parser, check_build_folder, non_negative_int, positive_int
 from a2c_lessons.policy import TINY_LM_PATH
 from a2c_lessons.preferences import Pair, PreferenceError
-from a2c_lessons.rewards import REWARD_MODEL_PATH, reward_logits, wilson_interval
+from a2c_lessons.rewards import reward_logits, wilson_interval
+from a2c_lessons.runfolder import replace_folder
 
-PACKAGE_DIR = Path(__file__).resolve().parent  # a trained model never lands in here
+PACKAGE_DIR = Path(__file__).resolve().parent  # a model learned from someone's labels never lands in here
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,10 @@ class RewardModelConfig:
     """c: weight of the term that keeps the mean score at 0"""
     eval_reviews: int = 2000
     """held-out reviews for the reported accuracy"""
+
+    def __post_init__(self):
+        if min(self.steps, self.batch_size, self.eval_reviews) < 1 or not self.lr > 0 or self.centre_coef < 0:
+            raise ValueError("steps, batch_size and eval_reviews must be >= 1, lr > 0 and centre_coef >= 0")
 
 
 def bradley_terry_loss(chosen: torch.Tensor, rejected: torch.Tensor) -> torch.Tensor:
@@ -104,10 +111,14 @@ def _fit_step(model, tokenizer, optimizer, chosen: list[str], rejected: list[str
 
 
 def _save(model, tokenizer, out: Path, log: dict) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    model.eval().save_pretrained(out)
-    tokenizer.save_pretrained(out)
-    (out / "reward_model_log.json").write_text(json.dumps(log, indent=1) + "\n")
+    """The model, its tokenizer and its log, built beside `out` and then swapped in: a kill never leaves half a model."""
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)  # a build cut short leaves its files there
+    tmp.mkdir(parents=True)
+    model.eval().save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    (tmp / "reward_model_log.json").write_text(json.dumps(log, indent=1) + "\n")
+    replace_folder(tmp, out)
 
 
 def train(cfg: RewardModelConfig, out: Path, *, progress: bool = True) -> dict:
@@ -190,11 +201,12 @@ def train_on_preferences(pairs: list[Pair], out: Path, cfg: PreferenceConfig = P
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description="Train the tiny reward model (Bradley-Terry on review pairs).")
-    parser.add_argument("--out", type=Path, default=REWARD_MODEL_PATH)
-    parser.add_argument("--seed", type=int, default=RewardModelConfig.seed)
-    parser.add_argument("--steps", type=int, default=RewardModelConfig.steps)
+    parser = Parser(prog="a2c-lessons reward-model", description="Train the tiny reward model (Bradley-Terry).")
+    parser.add_argument("--out", type=Path, default=Path("runs/reward_model"), help="default runs/reward_model")
+    parser.add_argument("--seed", type=non_negative_int, default=RewardModelConfig.seed)
+    parser.add_argument("--steps", type=positive_int, default=RewardModelConfig.steps)
     args = parser.parse_args(argv)
+    check_build_folder(args.out)
     log = train(RewardModelConfig(seed=args.seed, steps=args.steps), args.out)
     print(f"reward model saved to {args.out}: held-out accuracy {log['accuracy']:.1%}, loss {log['final_loss']:.3f}")
     return log

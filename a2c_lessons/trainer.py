@@ -12,7 +12,8 @@ with A from GAE on rewards r_t = (score on the last real token) - kl_coef * KL_t
 One optimiser step per batch: the rollout's log-probs and the loss's come from the
 same weights, so the probability ratio pi_new / pi_old is 1 up to float rounding.
 Every step checks this before it updates (`scoring.check_ratio`): a ratio off 1 by more than
-1e-4 means the loss does not score what the sampler drew, and the step raises.
+1e-4 means the loss does not score what the sampler drew, and the step raises. So does a NaN or
+inf loss, reward or gradient norm (`NonFiniteError`), before any weight changes.
 
 It runs unchanged under `accelerate launch` / `torchrun`: each process samples its
 slice of one global batch drawn from the shared seed, and gradients are averaged.
@@ -21,11 +22,9 @@ slice of one global batch drawn from the shared seed, and gradients are averaged
 from __future__ import annotations
 
 import copy
-import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
 
 import torch
 from accelerate import Accelerator
@@ -33,81 +32,22 @@ from tqdm.auto import tqdm
 
 from a2c_lessons import advantages as adv
 from a2c_lessons import losses
+from a2c_lessons.config import A2CConfig
 from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.critic import ActorCritic, explained_variance
 from a2c_lessons.evaluation import evaluate_policy
 from a2c_lessons.masked import masked_mean, masked_sum, masked_var
 from a2c_lessons.policy import Policy, load_policy
 from a2c_lessons.rewards import RewardFn, get_reward, review_stats, score
+from a2c_lessons.runfolder import append_line, json_line
 from a2c_lessons.sampling import Rollout, sample
 from a2c_lessons.scoring import check_ratio, full_logprobs, logprobs_of, response_logprobs
 
-
-@dataclass(frozen=True)
-class A2CConfig:
-    seed: int = 0
-    """seeds prompts and samples; the same seed gives the same run"""
-    steps: int = 300
-    """most optimiser steps (training stops earlier once `stop_positive` is reached)"""
-    batch_size: int = 64
-    """responses per step, over all processes"""
-    max_new_tokens: int = 24
-    """longest response; reviews of the grammar need at most 19 tokens"""
-    temperature: float = 1.0
-    """sampling temperature; the loss uses the same tempered log-probs"""
-    lr: float = 3e-4
-    """Adam learning rate of actor and critic"""
-    gamma: float = 1.0
-    """discount of future rewards"""
-    lam: float = 0.95
-    """GAE lambda: 0 is TD(0), 1 is Monte-Carlo returns minus V"""
-    kl_coef: float = 0.05
-    """weight of the per-token KL penalty to the reference model, folded into the rewards"""
-    kl_estimator: Literal["k1", "k3"] = "k1"
-    """per-token KL estimator, penalised and reported alike"""
-    vf_coef: float = 0.5
-    """weight of the critic loss"""
-    ent_coef: float = 0.0
-    """weight of the entropy bonus"""
-    max_grad_norm: float = 1.0
-    """gradient clipping threshold (global L2 norm)"""
-    whiten_advantages: bool = False
-    """normalise advantages to mean 0, std 1 over the batch's tokens"""
-    use_baseline: bool = True
-    """False drops the critic's baseline: A = discounted returns (lesson 6)"""
-    sign_bug: bool = False
-    """True minimises +E[U] instead of -E[U] (lesson 4): the model learns what the reward dislikes"""
-    separate_critic: bool = False
-    """give the critic its own copy of the backbone instead of sharing the actor's"""
-    reward: str = "exact"
-    """'exact' (the grammar's sentiment) or 'model' (the tiny learned reward model)"""
-    model: str | None = None
-    """hub id or local path of the policy; None is the bundled tiny LM"""
-    # the margin above 90% keeps a fresh 2,000-review estimate above 90% (0.93 left one seed in 4 below)
-    stop_positive: float | None = 0.95
-    """stop once the fraction positive over the last `stop_window` steps reaches this (None: never)"""
-    stop_window: int = 5
-    """steps averaged for the stopping rule (5 x 64 = 320 reviews)"""
-
-    def __post_init__(self):
-        checks = [
-            (self.steps >= 1, "steps must be >= 1"), (self.batch_size >= 1, "batch_size must be >= 1"),
-            (self.max_new_tokens >= 1, "max_new_tokens must be >= 1"),
-            (self.temperature > 0, "temperature must be > 0"),
-            (self.lr > 0, "lr must be > 0"), (0 <= self.gamma <= 1, "gamma must be in [0, 1]"),
-            (0 <= self.lam <= 1, "lam must be in [0, 1]"), (self.kl_coef >= 0, "kl_coef must be >= 0"),
-            (self.kl_estimator in ("k1", "k3"), "kl_estimator must be 'k1' or 'k3'"),
-            (self.vf_coef >= 0 and self.ent_coef >= 0, "vf_coef and ent_coef must be >= 0"),
-            (self.max_grad_norm > 0, "max_grad_norm must be > 0"), (self.stop_window >= 1, "stop_window must be >= 1"),
-            (self.reward in ("exact", "model"), f"reward must be 'exact' or 'model', got {self.reward!r}"),
-            (self.stop_positive is None or 0 < self.stop_positive <= 1, "stop_positive must be in (0, 1] or None"),
-        ]  # fmt: skip
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(f"A2CConfig: {message}")
-
-
 KL_ESTIMATORS = {"k1": losses.kl_k1, "k3": losses.kl_k3}
+
+
+class NonFiniteError(FloatingPointError):
+    """A step met a NaN or inf loss, reward or gradient; it stopped before changing any weight."""
 
 
 @dataclass
@@ -148,7 +88,9 @@ class A2CTrainer:
         self.actor_critic, self.optimizer = self.accelerator.prepare(actor_critic, optimizer)
         self.generator = torch.Generator("cpu").manual_seed(cfg.seed)
         self.step_count, self.metrics = 0, []
-        self.mid_step = False  # True while a step runs: an interrupted step leaves no consistent state to save
+        # a step that stops before its optimiser update leaves the last finished step's state (but for the RNG,
+        # which `rewind` puts back); one that stops after it (mid_step) leaves no consistent state to save
+        self.mid_step, self.rng_at_step_start = False, None
         world, rank = self.accelerator.num_processes, self.accelerator.process_index
         if cfg.batch_size % world:
             raise ValueError(f"batch_size ({cfg.batch_size}) must be divisible by the number of processes ({world})")
@@ -166,7 +108,7 @@ class A2CTrainer:
         """One A2C update; returns its metrics. `rollout`: a batch sampled from the current weights (lesson 4
         passes the one it built by hand); by default this process's slice of a fresh batch from the run's seed."""
         cfg, start = self.cfg, time.perf_counter()
-        self.mid_step = True
+        self.rng_at_step_start = self.generator.get_state()
         # 1. sample y ~ pi_theta(. | x)
         if rollout is None:
             prompts, uniforms = self._draw_batch()
@@ -200,16 +142,37 @@ class A2CTrainer:
             logprobs, advantages, values, returns, losses.token_entropy(logprobs_full), mask,
             vf_coef=cfg.vf_coef * share, ent_coef=cfg.ent_coef * share,
         )  # fmt: skip
-        grad_norm = self._optimizer_step(loss.total)
+        grad_norm = self._optimizer_step(loss.total, rewards)
         row = self._log(StepRecord(rollout, scores, kl, loss, advantages, old_values, returns, ratio, grad_norm, start))
-        self.mid_step = False
+        self.mid_step, self.rng_at_step_start = False, None
         return row
 
-    def _optimizer_step(self, loss: torch.Tensor) -> torch.Tensor:
-        """Backward (gradients averaged over processes), clip to max_grad_norm, step; the norm before clipping."""
+    def rewind(self) -> bool:
+        """After an exception inside `step`: True, with the RNG put back, if the step stopped before its update
+        (the state is then the last finished step's, ready to save); False if it stopped after."""
+        if self.mid_step:
+            return False
+        if self.rng_at_step_start is not None:
+            self.generator.set_state(self.rng_at_step_start)
+            self.rng_at_step_start = None
+        return True
+
+    def _optimizer_step(self, loss: torch.Tensor, rewards: torch.Tensor) -> torch.Tensor:
+        """Backward (gradients averaged over processes), clip to max_grad_norm, step; the norm before clipping.
+
+        A NaN or inf loss, reward (B, T) or gradient norm on any process raises NonFiniteError before the
+        optimiser step: no weight changes, and `rewind` gives back the last finished step's state."""
         self.optimizer.zero_grad(set_to_none=True)
         self.accelerator.backward(loss)
         grad_norm = self.accelerator.clip_grad_norm_(self.actor_critic.parameters(), self.cfg.max_grad_norm)
+        checked = {"loss": loss.detach(), "reward": rewards.detach().abs().max(), "gradient norm": grad_norm.detach()}
+        bad = torch.stack([(~torch.isfinite(v.float())).float() for v in checked.values()])
+        if self.accelerator.num_processes > 1:  # every process must stop at the same step, or the others hang
+            bad = self.accelerator.reduce(bad, reduction="sum")
+        if bad.any():
+            found = ", ".join(f"{name} {float(v):.3g}" for name, v in checked.items())
+            raise NonFiniteError(f"step {self.step_count + 1}: a non-finite value ({found}); no weight was updated")
+        self.mid_step = True  # from here to the end of the step, the state is half old, half new
         self.optimizer.step()
         self.step_count += 1
         return grad_norm
@@ -252,7 +215,8 @@ class A2CTrainer:
 
     def train(self, steps: int | None = None, *, progress: bool = True, metrics_path: Path | None = None,
               callback=None) -> list[dict[str, float]]:  # fmt: skip
-        """Run up to `steps` (default cfg.steps) updates; print a one-line summary; return the metrics."""
+        """Run up to `steps` (default cfg.steps) updates; print a one-line summary; return the metrics.
+        `callback(trainer, row)` runs after each step and stops the run by returning True."""
         steps = self.cfg.steps if steps is None else steps
         if self.should_stop():  # a resumed run that had already stopped takes no extra step
             steps = 0
@@ -262,10 +226,9 @@ class A2CTrainer:
             row = self.step()
             bar.set_postfix(reward=f"{row['reward']:.2f}", positive=f"{row['positive']:.0%}", kl=f"{row['kl']:.2f}")
             if metrics_path is not None and main:
-                with open(metrics_path, "a") as f:
-                    f.write(json.dumps(row) + "\n")
-            if callback is not None:
-                callback(self, row)
+                append_line(metrics_path, json_line(row))  # whole lines of valid JSON, even after a kill
+            if callback is not None and callback(self, row):  # a callback returns True to stop here
+                break
             if self.should_stop():
                 break
         if main and progress and self.metrics:

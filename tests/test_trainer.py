@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from a2c_lessons.checkpoint import load_checkpoint, save_checkpoint
-from a2c_lessons.trainer import A2CConfig, A2CTrainer
+from a2c_lessons.trainer import A2CConfig, A2CTrainer, NonFiniteError
 
 SMALL = A2CConfig(batch_size=16, max_new_tokens=20, stop_positive=None)
 TIMING = {"tokens_per_s"}
@@ -162,3 +162,15 @@ def test_stopping_rule_needs_a_full_window_above_the_target():
     assert not trainer.should_stop()
     trainer.metrics = [{"positive": p} for p in (0.9, 0.95, 0.92)]
     assert trainer.should_stop()
+
+
+def test_a_non_finite_step_updates_nothing_and_rewinds_to_the_last_finished_step():
+    trainer = A2CTrainer(dataclasses.replace(SMALL, kl_coef=1e30))  # KL * 1e30 overflows the critic loss
+    before = [p.detach().clone() for p in trainer.actor_critic.parameters()]
+    with pytest.raises(NonFiniteError, match="step 1: a non-finite value"):
+        trainer.step()
+    assert trainer.rewind() and trainer.step_count == 0 and not trainer.metrics
+    assert all(torch.equal(b, p) for b, p in zip(before, trainer.actor_critic.parameters()))
+    assert not trainer.optimizer.state_dict()["state"], "Adam took no step"
+    trainer.cfg = SMALL  # the batch drawn next is the one the refused step drew
+    assert _without_timing([trainer.step()]) == _without_timing([A2CTrainer(SMALL).step()])
