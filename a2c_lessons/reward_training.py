@@ -111,7 +111,7 @@ def _fit_step(model, tokenizer, optimizer, chosen: list[str], rejected: list[str
 
 
 def _save(model, tokenizer, out: Path, log: dict) -> None:
-    """The model, its tokenizer and its log, built beside `out` and then swapped in: a kill never leaves half a model."""
+    """The model, its tokenizer and its log, built beside `out`, then swapped in: a kill never leaves half a model."""
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)  # a build cut short leaves its files there
     tmp.mkdir(parents=True)
