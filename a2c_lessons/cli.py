@@ -32,7 +32,7 @@ PASSTHROUGH = {
 }  # fmt: skip
 PASSTHROUGH_HELP = {
     "pretrain": "rebuild the tiny LM (into --out, default runs/tinylm)",
-    "reward-model": "rebuild the tiny reward model (into --out, default runs/reward_model)",
+    "reward-model": "a reward model: the tiny sentiment one, or from --preferences (into --out)",
     "grade": "grade a folder of student submissions", "release": "make the student exercises",
     "autograder": "build a Gradescope autograder zip",
 }  # fmt: skip
@@ -45,6 +45,10 @@ def train(args: argparse.Namespace) -> int:
         raise UsageError("--override only changes a resumed run's options; add --resume, or drop --override")
     given = options.given_config(args)
     check_model(given.get("model"))
+    if given.get("reward_model") is not None:
+        check_model(given["reward_model"], "--reward-model")
+    elif given.get("taste") is not None:
+        raise UsageError("--taste reports a scripted taste's share of a --reward-model run; add --reward-model")
     return run(args, given)
 
 

@@ -22,6 +22,8 @@ def _finite(low: float, high: float = math.inf, *, low_open: bool = False) -> ty
     return lambda v: math.isfinite(v) and (v > low if low_open else v >= low) and v <= high
 
 
+TASTE_NAMES = ("service", "food", "short")  # the scripted tastes of `preferences.TASTES`
+
 # field -> (the test a value must pass, what the error message says is expected)
 RULES: dict[str, tuple[typing.Callable[[typing.Any], bool], str]] = {
     "seed": (lambda v: v >= 0, "an integer >= 0"),
@@ -38,6 +40,7 @@ RULES: dict[str, tuple[typing.Callable[[typing.Any], bool], str]] = {
     "max_grad_norm": (_finite(0, low_open=True), "a finite number > 0"),
     "stop_positive": (lambda v: v is None or _finite(0, 1, low_open=True)(v), "a number in (0, 1], or none"),
     "stop_window": (lambda v: v >= 1, "an integer >= 1"),
+    "taste": (lambda v: v is None or v in TASTE_NAMES, "one of " + ", ".join(TASTE_NAMES) + ", or none"),
 }
 
 
@@ -98,9 +101,14 @@ class A2CConfig:
     """'exact' (the grammar's sentiment) or 'model' (the tiny learned reward model)"""
     model: str | None = None
     """hub id or local path of the policy; None is the bundled tiny LM"""
+    reward_model: str | None = None
+    """folder of a reward model learned from preference pairs (`reward-model --preferences`); replaces `reward`"""
+    taste: str | None = None
+    """a scripted taste whose share of reviews the run reports before and after (with --reward-model)"""
     # the margin above 90% keeps a fresh 2,000-review estimate above 90% (0.93 left one seed in 4 below)
     stop_positive: float | None = 0.95
-    """stop once the fraction positive over the last `stop_window` steps reaches this (None: never)"""
+    """stop once the fraction positive over the last `stop_window` steps reaches this (None: never; off with a
+    --reward-model, whose aim is not sentiment)"""
     stop_window: int = 5
     """steps averaged for the stopping rule (5 x 64 = 320 reviews)"""
 

@@ -75,8 +75,9 @@ def proxy_and_gold(policy: Policy, ref_model, proxy: RewardFn, gold: Callable[[s
         gold: the true score of one review (e.g. `preferences.Taste.gold`).
     """
     reviews, kls = fresh_reviews(policy, ref_model, n, seed=seed, max_new_tokens=max_new_tokens)
-    kl = float(kls.mean())
+    kl, hits = float(kls.mean()), sum(map(gold, reviews))
+    low, high = wilson_interval(round(hits), n)  # the interval of a share, when gold is 0 or 1
     return {
-        "proxy": float(score(proxy, reviews).mean()), "gold": sum(map(gold, reviews)) / n, "kl": kl,
-        "sqrt_kl": math.sqrt(max(kl, 0.0)), "grammatical": review_stats(reviews)["grammatical"],
+        "proxy": float(score(proxy, reviews).mean()), "gold": hits / n, "gold_low": low, "gold_high": high,
+        "kl": kl, "sqrt_kl": math.sqrt(max(kl, 0.0)), "grammatical": review_stats(reviews)["grammatical"], "n": n,
     }  # fmt: skip

@@ -167,6 +167,14 @@ def label_with_taste(policy: Policy, taste: Taste, n: int, path: str | os.PathLi
     return written
 
 
+def top_up(policy: Policy, taste: Taste, n: int, path: str | os.PathLike, *, seed: int = 0) -> list[Pair]:
+    """Label pairs as `taste` would until `path` holds at least `n` (the labels already there are kept); all of them."""
+    missing = n - count(path)
+    if missing > 0:
+        label_with_taste(policy, taste, missing, path, seed=seed)
+    return read(path)
+
+
 def agreement(pairs: list[Pair], taste: Taste) -> float:
     """Fraction of the pairs where `taste` would have made the same choice (ties count as disagreement)."""
     return sum(taste.choose(p.reviews()) == 0 for p in pairs) / max(1, len(pairs))

@@ -34,9 +34,10 @@ from tqdm.auto import tqdm
 from transformers import AutoTokenizer, GPT2ForSequenceClassification
 
 from a2c_lessons import corpus
-from a2c_lessons.options import Parser, check_build_folder, non_negative_int, positive_int
+from a2c_lessons.options import Parser, UsageError, check_build_folder, non_negative_int, positive_int
 from a2c_lessons.policy import TINY_LM_PATH
 from a2c_lessons.preferences import Pair, PreferenceError
+from a2c_lessons.preferences import read as read_preferences
 from a2c_lessons.rewards import reward_logits, wilson_interval
 from a2c_lessons.runfolder import replace_folder
 
@@ -201,14 +202,28 @@ def train_on_preferences(pairs: list[Pair], out: Path, cfg: PreferenceConfig = P
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = Parser(prog="a2c-lessons reward-model", description="Train the tiny reward model (Bradley-Terry).")
+    parser = Parser(prog="a2c-lessons reward-model", description="Train a reward model (Bradley-Terry).")
     parser.add_argument("--out", type=Path, default=Path("runs/reward_model"), help="default runs/reward_model")
+    parser.add_argument("--preferences", type=Path, help="a JSONL file of labelled pairs (prompt, chosen, rejected)")
     parser.add_argument("--seed", type=non_negative_int, default=RewardModelConfig.seed)
-    parser.add_argument("--steps", type=positive_int, default=RewardModelConfig.steps)
+    parser.add_argument("--steps", type=positive_int, default=RewardModelConfig.steps, help="grammar pairs only")
+    parser.add_argument("--epochs", type=positive_int, default=PreferenceConfig.epochs, help="with --preferences")
     args = parser.parse_args(argv)
     check_build_folder(args.out)
-    log = train(RewardModelConfig(seed=args.seed, steps=args.steps), args.out)
-    print(f"reward model saved to {args.out}: held-out accuracy {log['accuracy']:.1%}, loss {log['final_loss']:.3f}")
+    if args.preferences is None:
+        log = train(RewardModelConfig(seed=args.seed, steps=args.steps), args.out)
+        print(f"reward model saved to {args.out}: held-out accuracy {log['accuracy']:.1%}, "
+              f"loss {log['final_loss']:.3f}")  # fmt: skip
+        return log
+    cfg = PreferenceConfig(seed=args.seed, epochs=args.epochs)
+    try:  # every line is checked before anything is written
+        pairs = read_preferences(args.preferences, min_pairs=cfg.min_pairs)
+    except PreferenceError as err:
+        raise UsageError(f"--preferences: {err}") from None
+    log = train_on_preferences(pairs, args.out, cfg)
+    held = log["held_out"]
+    print(f"reward model saved to {args.out}: trained on {log['trained_on']} pairs; held-out accuracy "
+          f"{held['accuracy']:.1%} (95% CI {held['low']:.1%}-{held['high']:.1%}, {held['n']} pairs)")  # fmt: skip
     return log
 
 

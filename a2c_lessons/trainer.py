@@ -38,7 +38,7 @@ from a2c_lessons.critic import ActorCritic, explained_variance
 from a2c_lessons.evaluation import evaluate_policy
 from a2c_lessons.masked import masked_mean, masked_sum, masked_var
 from a2c_lessons.policy import Policy, load_policy
-from a2c_lessons.rewards import RewardFn, get_reward, review_stats, score
+from a2c_lessons.rewards import LearnedReward, RewardFn, get_reward, review_stats, score
 from a2c_lessons.runfolder import append_line, json_line
 from a2c_lessons.sampling import Rollout, sample
 from a2c_lessons.scoring import check_ratio, full_logprobs, logprobs_of, response_logprobs
@@ -78,7 +78,7 @@ class A2CTrainer:
         self.cfg, self.accelerator = cfg, Accelerator(cpu=not torch.cuda.is_available())
         torch.manual_seed(cfg.seed)
         self.policy = policy or load_policy(cfg.model, device=self.accelerator.device)
-        self.reward_fn = reward_fn or get_reward(cfg.reward)
+        self.reward_fn = reward_fn or (LearnedReward(cfg.reward_model) if cfg.reward_model else get_reward(cfg.reward))
         # pi_ref: the starting weights, frozen; dropout is off in all three models (eval mode)
         self.ref_model = copy.deepcopy(self.policy.model).eval().requires_grad_(False)
         critic_model = copy.deepcopy(self.policy.model).eval() if cfg.separate_critic else None
@@ -207,9 +207,10 @@ class A2CTrainer:
         return row
 
     def should_stop(self) -> bool:
-        """The stopping rule: the mean fraction positive of the last `stop_window` steps reaches stop_positive."""
+        """The stopping rule: the mean fraction positive of the last `stop_window` steps reaches stop_positive
+        (for the sentiment rewards only: a reward learned from preferences aims at something else)."""
         cfg, recent = self.cfg, self.metrics[-self.cfg.stop_window :]
-        if cfg.stop_positive is None or len(recent) < cfg.stop_window:
+        if cfg.stop_positive is None or cfg.reward_model is not None or len(recent) < cfg.stop_window:
             return False
         return sum(m["positive"] for m in recent) / len(recent) >= cfg.stop_positive
 
@@ -233,8 +234,8 @@ class A2CTrainer:
                 break
         if main and progress and self.metrics:
             last = self.metrics[-1]
-            print(f"A2C: {self.step_count} steps, reward {last['reward']:.2f}, {last['positive']:.0%} positive "
-                  f"(last batch), KL {last['kl']:.2f}")  # fmt: skip
+            aim = "" if self.cfg.reward_model else f", {last['positive']:.0%} positive"  # sentiment is not the aim
+            print(f"A2C: {self.step_count} steps, reward {last['reward']:.2f}{aim} (last batch), KL {last['kl']:.2f}")
         return self.metrics
 
     def evaluate(self, n: int = 2000, *, seed: int = 10_000, batch_size: int = 500) -> dict[str, float]:

@@ -134,6 +134,8 @@ def _run(args: argparse.Namespace, given: dict, out: Path, stop: StopRequest) ->
         runfolder.record_config(out, dataclasses.asdict(cfg), trainer.step_count, changes)
         if state is None:
             runfolder.write_atomic(out / "samples.txt", _samples(trainer, "before"))
+            if cfg.reward_model is not None:  # what the learned reward and the taste were at the start
+                runfolder.write_atomic(out / "eval_before.json", json.dumps(_preference_stats(trainer)) + "\n")
         else:
             runfolder.rewrite_metrics(out, trainer.metrics)  # steps after the checkpoint are taken again
     save_checkpoint(trainer, path)  # from here a stop can always resume, with the config just recorded
@@ -173,8 +175,32 @@ def _run(args: argparse.Namespace, given: dict, out: Path, stop: StopRequest) ->
     return 0
 
 
+def _preference_stats(trainer, n: int = 1000) -> dict:
+    """The learned reward, the scripted taste's share (when there is one), grammar and KL on n fresh reviews."""
+    from a2c_lessons.evaluation import proxy_and_gold
+    from a2c_lessons.preferences import TASTES
+
+    taste = TASTES.get(trainer.cfg.taste)
+    gold = taste.gold if taste is not None else (lambda review: 0.0)
+    return proxy_and_gold(trainer.policy, trainer.ref_model, trainer.reward_fn, gold, n, seed=20_000)
+
+
+def _preference_summary(trainer, out: Path) -> str:
+    """One line: the learned reward and the taste's share, before and after, on the same fresh prompts."""
+    after = _preference_stats(trainer)
+    runfolder.write_atomic(out / "eval_after.json", json.dumps(after) + "\n")
+    before = json.loads((out / "eval_before.json").read_text())
+    line = f"learned reward {before['proxy']:.2f} -> {after['proxy']:.2f}"
+    if trainer.cfg.taste is not None:
+        line += (f"; reviews with the taste '{trainer.cfg.taste}' {before['gold']:.1%} -> {after['gold']:.1%} "
+                 f"(95% CI {after['gold_low']:.1%}-{after['gold_high']:.1%})")  # fmt: skip
+    return f"{line}; on {after['n']} fresh reviews"
+
+
 def _report(trainer, out: Path, eval_samples: int) -> None:
     """Evaluate on fresh reviews; write eval, samples, model and curve (each atomically); print the summary."""
+    if trainer.cfg.reward_model is not None:
+        print(f"{_preference_summary(trainer, out)}")
     result = trainer.evaluate(eval_samples)
     runfolder.write_atomic(out / "eval.json", json.dumps(result, indent=1) + "\n")
     after = _samples(trainer, "after")

@@ -85,6 +85,16 @@ def test_scripted_labels_follow_the_taste_and_the_seed(tiny_policy, tmp_path):
     assert preferences.agreement(flipped, SERVICE) == 0.0
 
 
+def test_top_up_keeps_the_labels_there_and_adds_only_the_missing(tiny_policy, tmp_path):
+    path = tmp_path / "labels.jsonl"
+    mine = [Pair("the food was", " bad .", " good ."), Pair("the staff was", " rude .", " kind .")]
+    for pair in mine:
+        preferences.append(path, pair)
+    pairs = preferences.top_up(tiny_policy, SERVICE, 5, path, seed=4)
+    assert len(pairs) == 5 and pairs[:2] == mine and preferences.read(path) == pairs
+    assert preferences.top_up(tiny_policy, SERVICE, 3, path, seed=4) == pairs  # already enough: nothing written
+
+
 def test_the_labeller_widget_writes_each_click_and_a_reopened_one_continues(tiny_policy, tmp_path):
     pytest.importorskip("ipywidgets")
     from a2c_lessons.widgets import PreferenceLabeller
