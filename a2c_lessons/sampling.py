@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Protocol
 import torch
 import torch.nn.functional as F
 
-from a2c_lessons import fastpath
+from a2c_lessons import fastpath, threads
 from a2c_lessons.masked import check_shape
 from a2c_lessons.padding import encode_distinct, position_ids
 
@@ -231,10 +231,11 @@ def sample(
         raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
     distinct_ids, distinct_mask, copy_of = encode_distinct(policy.tokenizer, prompts, policy.device)
     uniforms = _uniforms(uniforms, seed, generator, (len(copy_of), max_new_tokens), copy_of.device)
-    stepper = make_stepper(policy.model, distinct_ids, distinct_mask, max_new_tokens, fast=fast, copy_of=copy_of)
-    response_ids, logprobs, mask = _draw_responses(
-        stepper, uniforms, policy.tokenizer, temperature=temperature, top_k=top_k, top_p=top_p
-    )
+    with threads.for_model(policy.model):
+        stepper = make_stepper(policy.model, distinct_ids, distinct_mask, max_new_tokens, fast=fast, copy_of=copy_of)
+        response_ids, logprobs, mask = _draw_responses(
+            stepper, uniforms, policy.tokenizer, temperature=temperature, top_k=top_k, top_p=top_p
+        )
     texts = policy.tokenizer.batch_decode(response_ids, skip_special_tokens=True)
     return Rollout(
         distinct_ids[copy_of], distinct_mask[copy_of], response_ids, logprobs, mask,
