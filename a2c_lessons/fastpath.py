@@ -73,8 +73,8 @@ def drops_ended_rows(device: torch.device) -> bool:
 
 
 def gelu_tanh_inplace(x: torch.Tensor) -> torch.Tensor:
-    """GPT-2's gelu_new, 0.5 x (1 + tanh(z)) = x sigmoid(2z), z = sqrt(2/pi) (x + 0.044715 x^3), computed
-    in place (no gradients): on the CPU torch's tanh form costs twice these four passes."""
+    """GPT-2's gelu_new, 0.5 x (1 + tanh(z)) = x sigmoid(2z), z = sqrt(2/pi) (x + 0.044715 x^3), in place
+    (no gradients): on the CPU these passes over x take half the time of torch's tanh form."""
     c = 2 * math.sqrt(2 / math.pi)
     y = x * x
     return y.mul_(0.044715 * c).add_(c).mul_(x).sigmoid_().mul_(x)
@@ -111,10 +111,9 @@ class StaticCacheStepper:
         self.heads, self.width, batch = cfg.n_head, cfg.n_embd, len(self.copy_of)
         shape = (length, cfg.n_layer, 2, batch, self.heads, self.width // self.heads)
         self.cache = torch.empty(shape, dtype=self.lm_head.dtype, device=device)
-        self.key_bias = torch.zeros(length, batch, 1, dtype=self.lm_head.dtype, device=device)
-        self.key_bias[: self.prompt_len] = torch.zeros_like(prompt_mask, dtype=self.key_bias.dtype).masked_fill(
-            ~prompt_mask, float("-inf")
-        ).T[:, self.copy_of, None]  # fmt: skip
+        pad_bias = torch.zeros_like(prompt_mask, dtype=self.cache.dtype).masked_fill_(~prompt_mask, float("-inf"))
+        self.key_bias = torch.zeros(length, batch, 1, dtype=self.cache.dtype, device=device)
+        self.key_bias[: self.prompt_len] = pad_bias[self.copy_of].T.unsqueeze(-1)  # (P, B, 1)
         self.prompt_ids, self.prompt_mask, self.positions = prompt_ids, prompt_mask, position_ids(prompt_mask)
         self.next_pos, self.t = self.positions[self.copy_of, -1] + 1, 0  # (B,)
         self.drops_rows = drops_ended_rows(device)
