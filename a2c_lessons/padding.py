@@ -46,6 +46,23 @@ def encode_left_padded(tokenizer, texts: list[str], device: torch.device) -> tup
     return enc.input_ids.to(device), enc.attention_mask.to(device).bool()
 
 
+def encode_distinct(
+    tokenizer, texts: list[str], device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Tokenise and left-pad each distinct text once.
+
+    Returns (U, L) long ids and (U, L) bool mask of the U distinct texts, in order of first
+    appearance, and copy_of: (B,) long, the distinct text of each of the B texts, so that
+    `ids[copy_of]` is what `encode_left_padded(texts)` gives.
+    """
+    if isinstance(texts, str) or not texts:
+        raise ValueError(f"expected a non-empty list of strings (prompts or texts), got {texts!r:.60}")
+    first_seen: dict[str, int] = {}
+    copy_of = [first_seen.setdefault(text, len(first_seen)) for text in texts]
+    ids, mask = encode_left_padded(tokenizer, list(first_seen), device)
+    return ids, mask, torch.tensor(copy_of, device=device)
+
+
 def left_padded_forward(model, input_ids: torch.Tensor, attention_mask: torch.Tensor, *, hidden_states: bool = False):
     """The model's own forward on a left-padded batch, with position ids that count real tokens.
 

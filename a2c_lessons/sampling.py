@@ -11,10 +11,11 @@ numbers `scoring.logprobs_of` recomputes with gradients for the loss. Prompts ar
 padded on the left (`padding`), so a padded prompt sees exactly what it would see alone.
 
 The loop has gpt-fast's shape: a stepper runs `prefill()` on the prompts once, then
-`decode_one_token()` per new token, each returning next-token logits. GPT-2 models
-take `fastpath.StaticCacheStepper` (a preallocated cache, and on the CPU it stops
-computing rows that have ended); any other causal LM runs `PlainStepper`, its own
-forward with its own cache (`fast=False` forces this plain path).
+`decode_one_token()` per new token, each returning next-token logits. A prompt that
+repeats in the batch is tokenised once, and GPT-2 models, which take
+`fastpath.StaticCacheStepper` (a preallocated cache; on the CPU it stops computing
+rows that have ended), prefill it once; any other causal LM runs `PlainStepper`, its
+own forward with its own cache (`fast=False` forces this plain path).
 
 Everything stays on the model's device. Whether the batch is done takes a host sync:
 on the CPU that is free, so the loop asks every token and stops as soon as the last
@@ -30,9 +31,9 @@ from typing import TYPE_CHECKING, Protocol
 import torch
 import torch.nn.functional as F
 
-from a2c_lessons import fastpath
+from a2c_lessons import fastpath, threads
 from a2c_lessons.masked import check_shape
-from a2c_lessons.padding import encode_left_padded, position_ids
+from a2c_lessons.padding import encode_distinct, position_ids
 
 if TYPE_CHECKING:  # importing policy pulls in transformers: seconds the grader need not spend
     from a2c_lessons.policy import Policy
@@ -104,7 +105,8 @@ def sampling_logprobs(
     Returns:
         (..., V) float log-probabilities; -inf on tokens top-k / top-p removed.
     """
-    logits = logits / temperature
+    if temperature != 1:
+        logits = logits / temperature
     if top_k is not None and top_k < logits.shape[-1]:
         kth = torch.topk(logits, top_k, dim=-1).values[..., -1:]
         logits = logits.masked_fill(logits < kth, float("-inf"))
@@ -169,10 +171,16 @@ class PlainStepper:
 
 
 def make_stepper(model, prompt_ids: torch.Tensor, prompt_mask: torch.Tensor, max_new_tokens: int, *,
-                 fast: bool) -> Stepper:  # fmt: skip
-    """The static-cache stepper for a GPT-2 (with fast=True), the model's own forward otherwise."""
+                 fast: bool, copy_of: torch.Tensor | None = None) -> Stepper:  # fmt: skip
+    """The static-cache stepper for a GPT-2 (with fast=True), the model's own forward otherwise.
+
+    prompt_ids, prompt_mask: (U, P) the distinct prompts; copy_of: (B,) long, the prompt of each
+    row of the batch (default: each prompt once).
+    """
     if fast and fastpath.supports(model):
-        return fastpath.StaticCacheStepper(model, prompt_ids, prompt_mask, max_new_tokens)
+        return fastpath.StaticCacheStepper(model, prompt_ids, prompt_mask, max_new_tokens, copy_of)
+    if copy_of is not None:
+        prompt_ids, prompt_mask = prompt_ids[copy_of], prompt_mask[copy_of]
     return PlainStepper(model, prompt_ids, prompt_mask)
 
 
@@ -221,30 +229,47 @@ def sample(
     check_sampling_args(temperature, top_k, top_p)
     if max_new_tokens < 1:
         raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
-    prompt_ids, prompt_mask = encode_left_padded(policy.tokenizer, prompts, policy.device)
-    (batch, _), device = prompt_ids.shape, prompt_ids.device
-    uniforms = _uniforms(uniforms, seed, generator, (batch, max_new_tokens), device)
-    eos, pad, check_every = policy.tokenizer.eos_token_id, policy.tokenizer.pad_token_id, done_check_every(device)
-    response_ids = torch.full((batch, max_new_tokens), pad, dtype=torch.long, device=device)
-    logprobs = torch.zeros(batch, max_new_tokens, device=device)
-    mask = torch.zeros(batch, max_new_tokens, dtype=torch.bool, device=device)
+    distinct_ids, distinct_mask, copy_of = encode_distinct(policy.tokenizer, prompts, policy.device)
+    uniforms = _uniforms(uniforms, seed, generator, (len(copy_of), max_new_tokens), copy_of.device)
+    with threads.for_model(policy.model):
+        stepper = make_stepper(policy.model, distinct_ids, distinct_mask, max_new_tokens, fast=fast, copy_of=copy_of)
+        response_ids, logprobs, mask = _draw_responses(
+            stepper, uniforms, policy.tokenizer, temperature=temperature, top_k=top_k, top_p=top_p
+        )
+    texts = policy.tokenizer.batch_decode(response_ids, skip_special_tokens=True)
+    return Rollout(
+        distinct_ids[copy_of], distinct_mask[copy_of], response_ids, logprobs, mask,
+        list(prompts), [s.strip() for s in texts], temperature, top_k, top_p,
+    )  # fmt: skip
+
+
+def _draw_responses(
+    stepper: Stepper, uniforms: torch.Tensor, tokenizer, *, temperature: float, top_k: int | None, top_p: float | None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The token loop: draw y_t from pi_T with the t-th uniforms (B,), until every row has drawn EOS.
+
+    Returns (B, T') response ids, log-probs and mask, T' <= T the tokens drawn before every row had ended.
+    """
+    (batch, max_new_tokens), device = uniforms.shape, uniforms.device
+    eos, check_every = tokenizer.eos_token_id, done_check_every(device)
+    response_ids = torch.empty(batch, max_new_tokens, dtype=torch.long, device=device)
+    logprobs = torch.empty(batch, max_new_tokens, device=device)
+    mask = torch.empty(batch, max_new_tokens, dtype=torch.bool, device=device)
     done = torch.zeros(batch, dtype=torch.bool, device=device)
-    stepper = make_stepper(policy.model, prompt_ids, prompt_mask, max_new_tokens, fast=fast)
     logits = stepper.prefill()  # (B, V)
     for t in range(max_new_tokens):
         token_logprobs = sampling_logprobs(logits, temperature=temperature, top_k=top_k, top_p=top_p)  # (B, V)
         tokens = draw(token_logprobs, uniforms[:, t])  # (B,)
-        alive = ~done
-        response_ids[:, t] = torch.where(alive, tokens, pad)
-        logprobs[:, t] = torch.where(alive, token_logprobs.gather(-1, tokens.unsqueeze(-1)).squeeze(-1), 0.0)
-        mask[:, t] = alive
+        # ended rows draw from stale logits too; the mask below blanks what they drew
+        response_ids[:, t] = tokens
+        torch.gather(token_logprobs, 1, tokens.unsqueeze(-1), out=logprobs[:, t : t + 1])
+        torch.logical_not(done, out=mask[:, t])
         done |= tokens == eos
         if t + 1 == max_new_tokens or ((t + 1) % check_every == 0 and bool(done.all())):
             break  # no forward after the last token, nor once every row has ended
         logits = stepper.decode_one_token(tokens, done)
     drawn = t + 1  # the loop stops early once every row has ended
-    texts = policy.tokenizer.batch_decode(response_ids[:, :drawn], skip_special_tokens=True)
-    return Rollout(
-        prompt_ids, prompt_mask, response_ids[:, :drawn], logprobs[:, :drawn], mask[:, :drawn],
-        list(prompts), [s.strip() for s in texts], temperature, top_k, top_p,
-    )  # fmt: skip
+    mask = mask[:, :drawn]
+    # the pad token after each row's EOS; log-prob 0 where masked
+    response_ids = response_ids[:, :drawn].masked_fill_(~mask, tokenizer.pad_token_id)
+    return response_ids, logprobs[:, :drawn].masked_fill_(~mask, 0.0), mask

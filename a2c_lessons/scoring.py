@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from a2c_lessons import fastpath
+from a2c_lessons import fastpath, threads
 from a2c_lessons.padding import encode_left_padded, left_padded_forward
 from a2c_lessons.sampling import Rollout, sampling_logprobs
 
@@ -46,10 +46,11 @@ def response_forward(
     # the logits at position i predict token i + 1: shift by one
     window = slice(prompt_len - 1, prompt_len + time - 1)
     # packed_forward has no dropout: in train mode only the model's own forward is exact
-    if fast and fastpath.supports(model) and not model.training:
-        logits, states = fastpath.packed_forward(model, rollout.input_ids, attention_mask, window)
-        return logits, (states if hidden else None)
-    out = left_padded_forward(model, rollout.input_ids, attention_mask, hidden_states=hidden)
+    with threads.for_model(model):
+        if fast and fastpath.supports(model) and not model.training:
+            logits, states = fastpath.packed_forward(model, rollout.input_ids, attention_mask, window)
+            return logits, (states if hidden else None)
+        out = left_padded_forward(model, rollout.input_ids, attention_mask, hidden_states=hidden)
     states = out.hidden_states[-1][:, window] if hidden else None  # (B, T, hidden)
     return out.logits[:, window].float(), states  # (B, T, V)
 
@@ -116,7 +117,8 @@ def next_token_logprobs(policy: Policy, prompts: list[str], *, temperature: floa
     that count real tokens, logits divided by the temperature.
     """
     prompt_ids, prompt_mask = encode_left_padded(policy.tokenizer, prompts, policy.device)
-    out = left_padded_forward(policy.model, prompt_ids, prompt_mask)
+    with threads.for_model(policy.model):
+        out = left_padded_forward(policy.model, prompt_ids, prompt_mask)
     return sampling_logprobs(out.logits[:, -1].float(), temperature=temperature)  # (B, V)
 
 

@@ -31,7 +31,7 @@ from accelerate import Accelerator
 from tqdm.auto import tqdm
 
 from a2c_lessons import advantages as adv
-from a2c_lessons import losses
+from a2c_lessons import losses, threads
 from a2c_lessons.config import A2CConfig
 from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.critic import ActorCritic, explained_variance
@@ -104,6 +104,7 @@ class A2CTrainer:
         uniforms = torch.rand(cfg.batch_size, cfg.max_new_tokens, generator=self.generator)
         return [PROMPTS[i] for i in picks][self.rows], uniforms[self.rows].to(self.policy.device)
 
+    @threads.sized_to(lambda trainer: trainer.policy.model)  # one thread for a tiny model on the CPU
     def step(self, rollout: Rollout | None = None) -> dict[str, float]:
         """One A2C update; returns its metrics. `rollout`: a batch sampled from the current weights (lesson 4
         passes the one it built by hand); by default this process's slice of a fresh batch from the run's seed."""

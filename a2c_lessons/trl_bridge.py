@@ -27,6 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from a2c_lessons import threads
 from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.padding import position_ids
 from a2c_lessons.rewards import exact_reward
@@ -210,7 +211,7 @@ def make_trl_trainer(settings: TRLSettings, policy, callbacks: list | None = Non
     }[settings.method]  # fmt: skip
     output_dir = settings.output_dir or os.path.join(tempfile.gettempdir(), f"a2c-lessons-trl-{settings.method}")
     args = config_cls(output_dir=output_dir, **trl_overrides(settings))
-    return trainer_cls(
+    trainer = trainer_cls(
         model=policy.model,
         reward_funcs=exact_reward_func,
         args=args,
@@ -218,3 +219,18 @@ def make_trl_trainer(settings: TRLSettings, policy, callbacks: list | None = Non
         processing_class=policy.tokenizer,
         callbacks=callbacks,
     )
+    return train_on_chosen_threads(trainer, policy.model)
+
+
+def train_on_chosen_threads(trainer, model):
+    """Make `trainer.train()` run on the CPU threads `threads.for_model(model)` picks, as our A2C steps do
+    (one for the tiny LM), and give torch's setting back after it. Returns the trainer."""
+    train = trainer.train
+
+    @functools.wraps(train)
+    def train_with_threads(*args, **kwargs):
+        with threads.for_model(model):
+            return train(*args, **kwargs)
+
+    trainer.train = train_with_threads
+    return trainer

@@ -15,6 +15,10 @@ own forward, interleaved; and one A2C training step (sample + score + advantages
 loss + backward + step).
 Peak memory: CUDA's allocator on a GPU; on the CPU, the running total of the
 allocations and frees that torch's profiler records during one call.
+Threads are what a student gets: `generate` runs at torch's count (OMP_NUM_THREADS,
+else every core), the library's calls at the count `a2c_lessons.threads` picks (one for
+the tiny LM). `A2C_LESSONS_THREADS=0 OMP_NUM_THREADS=1` compares both on one thread.
+Wall-clock: on a shared machine compare the ratios of one run; the load average is printed.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -29,6 +34,7 @@ from pathlib import Path
 import torch
 import transformers
 
+from a2c_lessons import threads
 from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.policy import load_policy
 from a2c_lessons.sampling import sample
@@ -111,10 +117,11 @@ def scoring_ms(policy, batch: int, new_tokens: int, repeats: int) -> dict[bool, 
     model, ref_model = copy.deepcopy(policy.model), policy.model
 
     def score_once(packed: bool) -> None:
-        model.zero_grad(set_to_none=True)  # as the trainer does before each backward
-        logprobs_of(model, rollout, fast=packed).sum().backward()
-        with torch.no_grad():
-            logprobs_of(ref_model, rollout, fast=packed)
+        with threads.for_model(model):  # backward included, as inside `A2CTrainer.step`
+            model.zero_grad(set_to_none=True)  # as the trainer does before each backward
+            logprobs_of(model, rollout, fast=packed).sum().backward()
+            with torch.no_grad():
+                logprobs_of(ref_model, rollout, fast=packed)
 
     totals = {True: 0.0, False: 0.0}
     for rep in range(repeats + 1):
@@ -152,8 +159,10 @@ def main(argv: list[str] | None = None) -> str:
     device = policy.device.type
     lines = [
         f"device: {torch.cuda.get_device_name() if device == 'cuda' else platform.processor() or 'cpu'} "
-        f"({device}, {torch.get_num_threads()} threads); torch {torch.__version__}, "
-        f"transformers {transformers.__version__}; {args.new_tokens} new tokens, {args.repeats} repeats",
+        f"({device}; generate on {torch.get_num_threads()} threads, ours on "
+        f"{threads.threads_for(policy.model) or torch.get_num_threads()}); torch {torch.__version__}, "
+        f"transformers {transformers.__version__}; {args.new_tokens} new tokens, {args.repeats} repeats; load "
+        f"average at start {', '.join(f'{x:.2f}' for x in os.getloadavg())}",
         "",
         "| batch | ours tok/s | generate tok/s | ours/generate | generate+logprobs tok/s | ours/(generate+logprobs) "
         "| peak MB ours | peak MB generate |",
@@ -176,8 +185,9 @@ def main(argv: list[str] | None = None) -> str:
               f"own/padding-free {scoring[False] / scoring[True]:.2f}x"]  # fmt: skip
     print("\n".join(lines[-2:]))
     ms, tps = a2c_step_time(args.a2c_batch, args.a2c_steps)
-    lines += [f"A2C step at batch {args.a2c_batch}: {ms:.1f} ms, {tps:.0f} tokens/s"]
-    print(lines[-1])
+    lines += [f"A2C step at batch {args.a2c_batch}: {ms:.1f} ms, {tps:.0f} tokens/s",
+              f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}"]  # fmt: skip
+    print("\n".join(lines[-2:]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")
     (args.out.with_suffix(".json")).write_text(json.dumps({"table": lines}, indent=1) + "\n")

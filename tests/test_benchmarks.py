@@ -1,7 +1,10 @@
 """The benchmark script runs on a tiny setting and writes its table (speed itself is not a test)."""
 
 import importlib.util
+import sys
 from pathlib import Path
+
+import torch
 
 SCRIPT = Path(__file__).parents[1] / "benchmarks" / "sampling.py"
 
@@ -57,3 +60,63 @@ def test_grading_benchmark_runs_and_writes_its_table(tmp_path):
     rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
     assert [r.split("|")[1].strip() for r in rows] == ["sandbox, --jobs 1", "no sandbox, --jobs 1"]
     assert all(float(r.split("|")[2]) >= 0 and float(r.split("|")[5]) > 0 for r in rows)
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", SCRIPT.with_name(f"{name}.py"))
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench  # dataclasses look their module up there
+    spec.loader.exec_module(bench)
+    return bench
+
+
+def test_lessons_benchmark_runs_a_lesson_quiet_and_loaded_and_stops_its_busy_processes(tmp_path, monkeypatch):
+    import subprocess
+
+    import nbformat
+
+    bench = _load("lessons")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("total = sum(range(1000))")])
+    nbformat.write(nb, tmp_path / "01_tiny.ipynb")
+    nbformat.write(nb, tmp_path / "02_other.ipynb")
+    started = []
+    popen = subprocess.Popen
+
+    def recording_popen(command, *args, **kwargs):
+        proc = popen(command, *args, **kwargs)
+        if "-c" in command:  # a busy process (the kernels are started with -m)
+            started.append(proc)
+        return proc
+
+    monkeypatch.setattr(bench.subprocess, "Popen", recording_popen)
+    out = tmp_path / "lessons.md"
+    table = bench.main(["--notebooks", str(tmp_path), "--lessons", "1", "--busy", "1", "--out", str(out)])
+    assert out.read_text() == table
+    rows = [line for line in table.splitlines() if line.startswith("| 0")]
+    assert [r.split("|")[1].strip() for r in rows] == ["01_tiny"]  # --lessons 1 picks lesson 01 only
+    quiet, loaded, ratio = (cell.strip() for cell in rows[0].split("|")[2:5])
+    assert float(quiet) > 0 and float(loaded) > 0 and ratio.endswith("x")
+    assert len(started) == 1 and started[0].poll() is not None  # the busy process ended with the loaded run
+
+
+def test_scaling_benchmark_runs_and_writes_its_tables(tmp_path):
+    bench = _load("scaling")
+    out = tmp_path / "scaling.md"
+    table = bench.main(["--sizes", "tiny", "--batch", "8", "--new-tokens", "4", "--repeats", "1", "--out", str(out)])
+    assert out.read_text() == table
+    rows = [line for line in table.splitlines() if line.startswith("| tiny |")]
+    assert len(rows) == 3  # sampler, scoring pass, training step
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[2] == "8" and any(c.endswith("x") for c in cells) and cells[-1].endswith("%")
+    assert "GFLOP/s" in table
+
+
+def test_forward_flops_count_by_hand():
+    from types import SimpleNamespace
+
+    flops = _load("scaling").forward_flops
+    cfg = SimpleNamespace(n_layer=1, n_embd=2, vocab_size=3)
+    # one row of 2 tokens, logits at 1: blocks 2 * 2 * 12 * 1 * 4 = 192, head 2 * 1 * 2 * 3 = 12,
+    # attention 2 * 1 * 2 * (2 * 3) = 24
+    assert flops(cfg, torch.tensor([2]), torch.tensor([1])) == 192 + 12 + 24

@@ -113,8 +113,9 @@ def test_the_cpu_stepper_drops_ended_rows_and_the_others_keep_their_logits(tiny_
     assert torch.equal(keeping.prefill().argmax(-1), tokens)
     done = torch.tensor([True] * 5 + [False] * 3)  # more than half ended: drop them
     dropped, kept = dropping.decode_one_token(tokens, done), keeping.decode_one_token(tokens, done)
-    assert dropping.rows.tolist() == [5, 6, 7] and dropping.keys.shape[1] == 3
-    assert keeping.rows is None and keeping.keys.shape[1] == 8
+    # the cache is (slot, layer, key / value, row, head, head_dim): 3 rows left in it
+    assert dropping.rows.tolist() == [5, 6, 7] and dropping.cache.shape[3] == 3
+    assert keeping.rows is None and keeping.cache.shape[3] == 8
     assert dropped.shape == kept.shape == (8, len(tiny_policy.tokenizer))
     assert (dropped[5:] - kept[5:]).abs().max() <= 1e-5
     # a second drop composes with the first: indices stay those of the full batch
@@ -122,6 +123,31 @@ def test_the_cpu_stepper_drops_ended_rows_and_the_others_keep_their_logits(tiny_
     done[5:7] = True
     dropped, kept = dropping.decode_one_token(tokens, done), keeping.decode_one_token(tokens, done)
     assert dropping.rows.tolist() == [7] and (dropped[7] - kept[7]).abs().max() <= 1e-5
+
+
+@torch.no_grad()
+def test_a_prompt_repeated_in_the_batch_is_prefilled_once(tiny_policy, monkeypatch):
+    prefilled = []
+    embed = fastpath.StaticCacheStepper._embed
+
+    def recording_embed(self, ids, pos):
+        if ids.dim() == 2:  # (rows, P): the prefill; a decode step embeds (rows,)
+            prefilled.append(len(ids))
+        return embed(self, ids, pos)
+
+    monkeypatch.setattr(fastpath.StaticCacheStepper, "_embed", recording_embed)
+    rollout = sample(tiny_policy, ["the food", "i", "the food", "the food", "i"], 8, seed=0)
+    assert prefilled == [2]
+    fresh = gather_logprobs(response_forward(tiny_policy.model, rollout)[0], rollout)
+    assert (fresh - rollout.logprobs).abs().max() <= 1e-5
+
+
+def test_the_in_place_gelu_is_gpt2s_gelu_new(tiny_policy):
+    from transformers.activations import NewGELUActivation
+
+    x = torch.linspace(-8, 8, 4001)
+    assert (fastpath.gelu_tanh_inplace(x.clone()) - NewGELUActivation()(x)).abs().max() <= 1e-6
+    assert tiny_policy.model.config.activation_function == "gelu_new"
 
 
 def test_rows_are_dropped_on_the_cpu_only():

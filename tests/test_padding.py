@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from a2c_lessons.padding import causal_mask, encode_left_padded, left_padded_forward, position_ids
+from a2c_lessons.padding import causal_mask, encode_distinct, encode_left_padded, left_padded_forward, position_ids
 
 
 def test_position_ids_count_real_tokens_by_hand():
@@ -28,6 +28,16 @@ def test_encode_left_padded_pads_on_the_left_and_refuses_a_string(tiny_policy):
     assert ids[1, -1] == tiny_policy.tokenizer.bos_token_id
     with pytest.raises(ValueError, match="prompts"):
         encode_left_padded(tiny_policy.tokenizer, "the food", torch.device("cpu"))
+
+
+def test_encode_distinct_tokenises_each_text_once_and_maps_every_row_to_it(tiny_policy):
+    texts = ["the food", "", "the food", "i think the plot", ""]
+    ids, mask, copy_of = encode_distinct(tiny_policy.tokenizer, texts, torch.device("cpu"))
+    assert copy_of.tolist() == [0, 1, 0, 2, 1] and ids.shape[0] == 3
+    all_ids, all_mask = encode_left_padded(tiny_policy.tokenizer, texts, torch.device("cpu"))
+    assert torch.equal(ids[copy_of], all_ids) and torch.equal(mask[copy_of], all_mask)
+    with pytest.raises(ValueError, match="prompts"):
+        encode_distinct(tiny_policy.tokenizer, "the food", torch.device("cpu"))
 
 
 def test_left_padded_forward_scores_a_padded_row_as_the_row_alone(tiny_policy):
