@@ -234,6 +234,20 @@ _RUNS = {
     }},
 }  # fmt: skip
 
+_INTERVAL = {
+    "ex21.claim": {"accept": ["c"], "feedback": {
+        "a": "The batch was a sample from the policy, and samples scatter around the policy's true fraction. How "
+        "often does a policy that is truly 85% positive show 58 or more positives in 64 reviews, and how many "
+        "batches does a run draw?",
+        "b": "A rising trend says the policy improved, not by how much. The stopping rule still picks the first "
+        "batch that happens to land above 90%: what does the policy's true fraction have to be for that?",
+        "d": "64 reviews do say something: their 95% interval is several points wide, not empty. The trouble is the "
+        "rule that picks the first batch above 90% out of many.",
+        "e": "The KL measures how far the policy moved from the reference, not how positive it is. The question is "
+        "how much one batch of 64 says about the policy's fraction positive.",
+    }},
+}  # fmt: skip
+
 # "X:true" marks a true option; feedback "X:in" explains a false option chosen, "X:out" a true one missed
 _REASONS = {
     "ex10.option": {
@@ -254,4 +268,4 @@ _REASONS = {
     },
 }
 
-KEYS = {**_ROLES, **_ORDER, **_SINGLE_LETTER, **_TOKENS, **_PARTS, **_RUNS, **_REASONS}
+KEYS = {**_ROLES, **_ORDER, **_SINGLE_LETTER, **_TOKENS, **_PARTS, **_RUNS, **_REASONS, **_INTERVAL}

@@ -32,7 +32,7 @@ WRONG_FILES = [  # each student hands in these files of tests/wrong/ as the exer
 ]  # fmt: skip
 MORE_WRONG_FILES = [
     "unmasked_utility", "unmasked", "gamma_ignored", "lambda_ignored", "undetached_returns", "times_temperature",
-    "per_response_direction", "advantage_before_reward", "false_reason", "rloo_with_self",
+    "per_response_direction", "advantage_before_reward", "false_reason", "rloo_with_self", "wald_interval",
 ]  # fmt: skip
 
 
@@ -188,6 +188,9 @@ KNOWN_WRONG = [
     ("known_wrong_more", "ex10_why_ppo", "still uses a KL penalty"),
     ("known_wrong_more", "ex10_why_ppo", "if one step is too large"),
     ("known_wrong_more", "ex17_probability_direction: probability_direction returns", "returned shape (4,), expected"),
+    ("known_wrong_more", "ex21_positive_interval: wilson_interval on the hand-worked", "the normal (Wald) interval"),
+    ("known_wrong_more", "ex21_positive_interval: wilson_interval matches", "the normal (Wald) interval"),
+    ("known_wrong_more", "ex21_positive_interval: batch_passes matches", "off by one"),
 ]
 
 
