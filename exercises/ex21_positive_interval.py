@@ -26,8 +26,6 @@ Last, a question. A run stops at the first training batch of 64 reviews that is 
 Check it: `pytest exercises -k ex21`, or `check("ex21")` in a notebook.
 """
 
-import math
-
 Z = 1.96
 
 

@@ -26,14 +26,14 @@ Last, a question. A run stops at the first training batch of 64 reviews that is 
 Check it: `pytest exercises -k ex21`, or `check("ex21")` in a notebook.
 """
 
-import math
-
 Z = 1.96
 
 
 def wilson_interval(k: int, n: int) -> tuple[float, float]:
     """The 95% Wilson score interval (low, high) of the fraction k / n, for 0 <= k <= n and n >= 1."""
     ### BEGIN SOLUTION
+    import math
+
     p_hat, scale = k / n, 1 + Z * Z / n
     centre = (p_hat + Z * Z / (2 * n)) / scale
     half = Z / scale * math.sqrt(p_hat * (1 - p_hat) / n + Z * Z / (4 * n * n))
@@ -44,6 +44,8 @@ def wilson_interval(k: int, n: int) -> tuple[float, float]:
 def batch_passes(p: float, n: int, threshold: float) -> float:
     """The probability that a batch of n reviews from a policy with true fraction p is at least `threshold` positive."""
     ### BEGIN SOLUTION
+    import math
+
     smallest = math.ceil(threshold * n)
     return sum(math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(smallest, n + 1))
     ### END SOLUTION
