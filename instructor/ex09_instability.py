@@ -5,7 +5,7 @@ Six A2C runs on the review task, each changed in one way from a run that works
 -1 outside the grammar, unless a run says otherwise. For each, pick the most likely cause.
 
     run1: For six steps it looks like the working run. Then, in one step, the KL to the
-          reference jumps from about 2 to over 40 nats per review and the fraction of
+          reference jumps by more than 30 nats per review and the fraction of
           grammatical reviews falls to 0 for good. The per-token entropy ends *above*
           where it started: the model babbles long strings of real words.
     run2: Within three steps the KL is above 100 nats and no review is grammatical. By
