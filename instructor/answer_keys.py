@@ -235,7 +235,7 @@ _RUNS = {
 }  # fmt: skip
 
 _INTERVAL = {
-    "ex21.claim": {"accept": ["c"], "feedback": {
+    "ex23.claim": {"accept": ["c"], "feedback": {
         "a": "The batch was a sample from the policy, and samples scatter around the policy's true fraction. How "
         "often does a policy that is truly 85% positive show 58 or more positives in 64 reviews, and how many "
         "batches does a run draw?",

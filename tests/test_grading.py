@@ -188,9 +188,9 @@ KNOWN_WRONG = [
     ("known_wrong_more", "ex10_why_ppo", "still uses a KL penalty"),
     ("known_wrong_more", "ex10_why_ppo", "if one step is too large"),
     ("known_wrong_more", "ex17_probability_direction: probability_direction returns", "returned shape (4,), expected"),
-    ("known_wrong_more", "ex21_positive_interval: wilson_interval on the hand-worked", "the normal (Wald) interval"),
-    ("known_wrong_more", "ex21_positive_interval: wilson_interval matches", "the normal (Wald) interval"),
-    ("known_wrong_more", "ex21_positive_interval: batch_passes matches", "off by one"),
+    ("known_wrong_more", "ex23_positive_interval: wilson_interval on the hand-worked", "the normal (Wald) interval"),
+    ("known_wrong_more", "ex23_positive_interval: wilson_interval matches", "the normal (Wald) interval"),
+    ("known_wrong_more", "ex23_positive_interval: batch_passes matches", "off by one"),
 ]
 
 

@@ -2,7 +2,7 @@
 
 import math
 
-EXERCISE = "ex21_positive_interval"
+EXERCISE = "ex23_positive_interval"
 
 
 def wilson_interval(k, n):

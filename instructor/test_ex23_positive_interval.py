@@ -1,11 +1,11 @@
-"""Grades ex21: the Wilson interval against the library, one batch's chance to pass against the exact binomial."""
+"""Grades ex23: the Wilson interval against the library, one batch's chance to pass against the exact binomial."""
 
 import math
 
 from a2c_lessons.grading import as_letter, as_number, fail, points
 from a2c_lessons.rewards import wilson_interval
 
-EXERCISE = "ex21_positive_interval"
+EXERCISE = "ex23_positive_interval"
 Z = 1.96
 INTERVAL_CASES = [(9, 10), (58, 64), (1884, 2000), (0, 20), (20, 20), (1, 3)]
 PASS_CASES = [(0.85, 64, 0.9), (0.88, 64, 0.9), (0.9, 320, 0.95), (0.5, 10, 0.75), (0.3, 7, 0.5)]
@@ -82,4 +82,4 @@ def test_batch_passes_matches(student):
 def test_one_batch_claim(student, answer_key):
     """what one lucky batch proves"""
     answer = as_letter(student.call(EXERCISE, "one_batch_claim"), "abcde", "one_batch_claim()")
-    answer_key.check("ex21.claim", answer, otherwise="Not quite: how often does a policy below 90% show a lucky batch?")
+    answer_key.check("ex23.claim", answer, otherwise="Not quite: how often does a policy below 90% show a lucky batch?")

@@ -1,4 +1,4 @@
-"""ex21: how sure is "90% positive"?
+"""ex23: how sure is "90% positive"?
 
 A policy writes n fresh reviews and k of them are positive. The fraction p_hat = k / n
 estimates the policy's true fraction p. Lesson 5 reports it with the 95% Wilson score
@@ -23,7 +23,7 @@ Last, a question. A run stops at the first training batch of 64 reviews that is 
     d. The claim is not supported: nothing at all can be said about a policy from 64 reviews.
     e. The claim holds as long as the KL to the reference stayed small.
 
-Check it: `pytest exercises -k ex21`, or `check("ex21")` in a notebook.
+Check it: `pytest exercises -k ex23`, or `check("ex23")` in a notebook.
 """
 
 Z = 1.96

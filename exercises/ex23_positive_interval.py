@@ -1,4 +1,4 @@
-"""ex21: how sure is "90% positive"?
+"""ex23: how sure is "90% positive"?
 
 A policy writes n fresh reviews and k of them are positive. The fraction p_hat = k / n
 estimates the policy's true fraction p. Lesson 5 reports it with the 95% Wilson score
@@ -23,7 +23,7 @@ Last, a question. A run stops at the first training batch of 64 reviews that is 
     d. The claim is not supported: nothing at all can be said about a policy from 64 reviews.
     e. The claim holds as long as the KL to the reference stayed small.
 
-Check it: `pytest exercises -k ex21`, or `check("ex21")` in a notebook.
+Check it: `pytest exercises -k ex23`, or `check("ex23")` in a notebook.
 """
 
 Z = 1.96
@@ -31,14 +31,14 @@ Z = 1.96
 
 def wilson_interval(k: int, n: int) -> tuple[float, float]:
     """The 95% Wilson score interval (low, high) of the fraction k / n, for 0 <= k <= n and n >= 1."""
-    raise NotImplementedError("ex21: your answer to wilson_interval goes here")
+    raise NotImplementedError("ex23: your answer to wilson_interval goes here")
 
 
 def batch_passes(p: float, n: int, threshold: float) -> float:
     """The probability that a batch of n reviews from a policy with true fraction p is at least `threshold` positive."""
-    raise NotImplementedError("ex21: your answer to batch_passes goes here")
+    raise NotImplementedError("ex23: your answer to batch_passes goes here")
 
 
 def one_batch_claim() -> str:
     """The letter of the right answer to the question above."""
-    raise NotImplementedError("ex21: your answer to one_batch_claim goes here")
+    raise NotImplementedError("ex23: your answer to one_batch_claim goes here")
