@@ -8,9 +8,10 @@ sentiment of any text the grammar can produce).
               | "i" LIKED "the" NOUN
               | "i" "did" "not" LIKE "the" NOUN
 
-Sentiment rules are context-free on purpose (DESIGN.md, "grammar lesson"): the
-polarity of a clause is its adjective's or verb's, flipped by "not"; with "but"
-the last clause decides. Every review therefore has an exact label, +1 or -1,
+Sentiment rules are context-free on purpose: a rule that ties two clauses together
+(both clauses of an "and" must agree) was not learned by the tiny LM in minutes, while
+"but" and "not" were. So the polarity of a clause is its adjective's or verb's,
+flipped by "not"; with "but" the last clause decides. Every review therefore has an exact label, +1 or -1,
 and text the grammar does not produce has none.
 """
 

@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 from transformers import AutoTokenizer, GPT2ForSequenceClassification
 
-from a2c_lessons import corpus
+from a2c_lessons import corpus, threads
 from a2c_lessons.options import Parser, UsageError, check_build_folder, non_negative_int, positive_int
 from a2c_lessons.policy import TINY_LM_PATH
 from a2c_lessons.preferences import Pair, PreferenceError
@@ -103,11 +103,12 @@ def _new_model(seed: int) -> tuple[GPT2ForSequenceClassification, AutoTokenizer]
 
 def _fit_step(model, tokenizer, optimizer, chosen: list[str], rejected: list[str], centre_coef: float) -> float:
     """One AdamW step on the Bradley-Terry loss of these pairs, plus the centring term."""
-    scores = reward_logits(model, tokenizer, chosen + rejected)  # (2B,)
-    loss = bradley_terry_loss(scores[: len(chosen)], scores[len(chosen) :]) + centre_coef * scores.mean() ** 2
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
+    with threads.for_model(model):  # one thread for the tiny backbone on the CPU, as the A2C step
+        scores = reward_logits(model, tokenizer, chosen + rejected)  # (2B,)
+        loss = bradley_terry_loss(scores[: len(chosen)], scores[len(chosen) :]) + centre_coef * scores.mean() ** 2
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
     return loss.item()
 
 

@@ -76,7 +76,7 @@ def sentiment_colors() -> dict[str, str]:
 
 def plot_next_token_distribution(
     probs, labels: Sequence[str], *, titles: Sequence[str] | None = None, top: int = 15,
-    colors: Mapping[str, str] | None = None,
+    colors: Mapping[str, str] | None = None, sharey: bool = False,
 ) -> Figure:  # fmt: skip
     """Bars of the `top` most likely next tokens, one panel per row of probs.
 
@@ -85,6 +85,7 @@ def plot_next_token_distribution(
         labels: the V token strings.
         titles: B panel titles (e.g. the prompts).
         colors: token -> bar colour (e.g. `sentiment_colors()`); others are blue.
+        sharey: one probability scale for all panels, so that their heights compare (e.g. temperatures).
     """
     probs = np.atleast_2d(as_numpy(probs))  # (B, V)
     fig, axes = panel_grid(len(probs), 3, None, (4.5, 3.2))
@@ -97,6 +98,9 @@ def plot_next_token_distribution(
         ax.set_ylabel("pi(next token | x)")
         if titles is not None:
             ax.set_title(titles[b])
+    if sharey:
+        for ax in axes:
+            ax.set_ylim(0, 1.05 * float(probs.max()))
     return fig
 
 

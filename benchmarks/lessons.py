@@ -1,6 +1,6 @@
 """Each lesson's run time on a quiet machine and beside two busy processes, side by side in one run.
 
-    python benchmarks/lessons.py                          # the seven lessons: about 5 minutes on 2 quiet cores
+    python benchmarks/lessons.py                          # every lesson, quiet and loaded: about 8 minutes on 2 cores
     python benchmarks/lessons.py --lessons 05 06          # a subset, by number
     python benchmarks/lessons.py --torch-default          # also loaded with torch's own thread count (the old way)
 

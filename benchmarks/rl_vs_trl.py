@@ -17,7 +17,7 @@ One evaluator judges every run, every 10 steps: 256 fresh reviews at temperature
 untruncated, their fraction positive and their per-sequence KL (k1) to the starting model.
 Evaluation time is not training time. A run has reached 90% at the first evaluation at
 or above 90% + margin (default 3 points, 1.6 standard errors at 256 reviews, so a policy
-still below 90% rarely passes on a lucky batch; DESIGN.md); training stops there, and a
+still below 90% rarely passes on a lucky batch); training stops there, and a
 fresh 2,000-review evaluation reports the fraction positive and the KL at that point.
 Steps are the robust number; seconds are wall-clock and move with the machine's load (printed
 per run), so compare the ratios within one run. torch runs on one thread by default: the

@@ -1,8 +1,9 @@
 """ex15: the critic's loss.
 
-    L_V = 0.5 * mean over real tokens of (V(x, y_<t) - G_t)^2
+    L_V = 0.5 * mean over real tokens of (V(x, y_<t) - G^lambda_t)^2
 
-The returns are targets: no gradient may flow into them.
+The targets G^lambda_t = A_t + V_t are the lambda-returns of lesson 4 (with lambda = 1,
+the Monte Carlo return G_t of lesson 3). They are targets: no gradient may flow into them.
 Check it: `pytest exercises -k ex15`, or `check("ex15")` in a notebook.
 """
 
@@ -14,7 +15,7 @@ def critic_loss(values: torch.Tensor, returns: torch.Tensor, mask: torch.Tensor)
 
     Args:
         values: (batch, time) float, V(x, y_<t); carries the gradient.
-        returns: (batch, time) float, the targets G_t; treat them as constants.
+        returns: (batch, time) float, the targets G^lambda_t; treat them as constants.
         mask: (batch, time) bool, True on generated, non-pad tokens (pads may hold any number).
     Returns:
         () float scalar: the mean over all real tokens of the batch.

@@ -163,21 +163,88 @@ _PARTS = {
 
 _RUNS = {
     "ex09.run1": {"accept": ["c"], "feedback": {
-        "a": "The reward here is already in [0, 1]. What did the fix change?",
-        "b": "The critic's loss falls steadily here, so the critic is not diverging. What did the fix change?",
+        "a": "The reward here is the ordinary one, in [-1, 1], so its scale is what the working run has. What makes "
+        "one update move the policy so far that the KL jumps by tens of nats at once?",
+        "b": "Nothing here grows step after step: the run was fine, then broke in a single step. What sets how far "
+        "one step moves the policy?",
+        "d": "Without a baseline the advantages stay positive and progress is slow and noisy, but the policy stays "
+        "in the language. This one left it in one step: what sets the size of a step?",
+        "e": "Without a KL penalty a policy drifts away over many steps while staying grammatical (lesson 6's "
+        "'no KL' run). This one jumped in a single step: what sets how far one step goes?",
+        "f": "A run that stops writing grammatical reviews for good is broken. What made one step so large?",
     }},
-    "ex09.run2": {"accept": ["d"], "feedback": {
-        "c": "A learning rate that is too high makes a run jump and collapse; here every advantage is positive "
-        "instead. What is normally subtracted from the return so that about half the advantages are negative?",
-        "a": "The reward is in [0, 1] here. Why would disliked reviews still get a positive advantage?",
+    "ex09.run2": {"accept": ["c"], "feedback": {
+        "a": "The reward is the ordinary one in [-1, 1]. A policy that collapses onto one token within three steps "
+        "took steps that were far too large: what sets their size?",
+        "b": "A diverging critic grows |A| step after step; this run collapsed in three steps from the start. What "
+        "sets how far each step moves the policy?",
+        "d": "Without a baseline every review is pushed up a little, slowly; it does not collapse the entropy in "
+        "three steps. What makes each step huge?",
+        "e": "Without a KL penalty a policy drifts over tens of steps (lesson 6's 'no KL' run stays grammatical "
+        "for 40). This one collapsed in three: what sets how far one step goes?",
+        "f": "An entropy near 0, with 'the the the' for every prompt, is an entropy collapse: something is wrong. "
+        "What makes one step so large?",
     }},
-    "ex09.run3": {"accept": ["a"], "feedback": {
-        "b": "Nothing here grows over time: the advantages are huge from the first step. What did the fix change?",
-        "c": "The fix did not touch the learning rate. What did it change?",
+    "ex09.run3": {"accept": ["e"], "feedback": {
+        "a": "Nothing here is large from the first step: the run learns as fast as the working one. What keeps a "
+        "policy close to the reference, and which run would drift twice as far?",
+        "b": "A diverging critic shows |A| and the critic's loss growing together; here only the distance to the "
+        "reference grows. What normally holds the policy near the reference?",
+        "c": "A learning rate that is too high breaks a run within a few steps; this one learns as fast as the "
+        "working run and stays grammatical. What normally limits how far it drifts?",
+        "d": "Without a baseline the run would lag far behind; this one reaches the goal as fast as the working "
+        "run. What is different about how far it moved from the reference?",
+        "f": "Twice the KL and a lower entropy mean the run moved far from the reference with nothing to hold it "
+        "back: which term of the reward normally does?",
     }},
-    "ex09.run4": {"accept": ["b"], "feedback": {
-        "a": "The reward stays in [0, 1] here, so its scale is fine. What else grows along with |A|?",
-        "c": "Look at what grows together with |A| from step to step.",
+    "ex09.run4": {"accept": ["d"], "feedback": {
+        "a": "Rewards of 0, 1 or 2 are not large; the trouble is that they are all >= 0. What is normally "
+        "subtracted from the return so that about half the advantages are negative?",
+        "b": "A diverging critic makes |A| grow step after step; here the mean advantage stays flat near +1.5. "
+        "Which term, missing, would bring it to about 0?",
+        "c": "A learning rate that is too high makes a run jump and collapse; this one creeps up slowly with every "
+        "advantage positive. What is normally subtracted from the return?",
+        "e": "The KL penalty keeps the policy near the reference; it does not make every advantage positive. What "
+        "is normally subtracted from the return?",
+        "f": "A mean advantage that stays near +1.5 for 40 steps and a run that lags far behind are not fine. "
+        "Compare run6, whose advantages fall to about 0: what does run6 have that this run lacks?",
+    }},
+    "ex09.run5": {"accept": ["a"], "feedback": {
+        "b": "Nothing here grows over time: the advantages and the critic's loss are huge from the first step. "
+        "What is 100 times larger than usual?",
+        "c": "The learning rate was not changed, and clipping bounds every step. What makes the advantages and the "
+        "critic's loss huge from the very first step?",
+        "d": "A missing baseline keeps the advantages positive, not huge; this run's critic loss is in the "
+        "thousands from step 1. Look at the rewards.",
+        "e": "The KL penalty is a small per-token cost; it cannot make advantages of 40 at the first step. Look at "
+        "the rewards.",
+        "f": "A critic loss of 2,000 and gradients clipped at every step mean the run fights its own scale. What "
+        "would you divide by 100?",
+    }},
+    "ex09.run6": {"accept": ["f"], "feedback": {
+        "a": "Rewards of 0, 1 or 2 are not large, and the run climbs like the working one. What did the critic do "
+        "with the shift of +1?",
+        "b": "A diverging critic makes |A| grow; here the mean advantage falls to about 0 as the critic learns "
+        "the shifted rewards. Is anything wrong?",
+        "c": "A learning rate that is too high breaks a run; this one climbs like the working run. Is anything wrong?",
+        "d": "This run has the critic's baseline: that is why its advantages fall to about 0. Compare run4, which "
+        "has the same rewards without it.",
+        "e": "Nothing here says the policy drifts from the reference; it climbs like the working run. What did the "
+        "critic learn while the advantages fell to about 0?",
+    }},
+}  # fmt: skip
+
+_INTERVAL = {
+    "ex23.claim": {"accept": ["c"], "feedback": {
+        "a": "The batch was a sample from the policy, and samples scatter around the policy's true fraction. How "
+        "often does a policy that is truly 85% positive show 58 or more positives in 64 reviews, and how many "
+        "batches does a run draw?",
+        "b": "A rising trend says the policy improved, not by how much. The stopping rule still picks the first "
+        "batch that happens to land above 90%: what does the policy's true fraction have to be for that?",
+        "d": "64 reviews do say something: their 95% interval is several points wide, not empty. The trouble is the "
+        "rule that picks the first batch above 90% out of many.",
+        "e": "The KL measures how far the policy moved from the reference, not how positive it is. The question is "
+        "how much one batch of 64 says about the policy's fraction positive.",
     }},
 }  # fmt: skip
 
@@ -224,4 +291,6 @@ _OVEROPTIMISATION = {
     },
 }
 
-KEYS = {**_ROLES, **_ORDER, **_SINGLE_LETTER, **_TOKENS, **_PARTS, **_RUNS, **_REASONS, **_OVEROPTIMISATION}
+KEYS = {
+    **_ROLES, **_ORDER, **_SINGLE_LETTER, **_TOKENS, **_PARTS, **_RUNS, **_REASONS, **_INTERVAL, **_OVEROPTIMISATION,
+}  # fmt: skip

@@ -1,20 +1,28 @@
 """ex09: diagnosing unstable training runs.
 
-Four A2C runs on the review task went wrong. For each, pick the most likely cause.
+Six A2C runs on the review task, each changed in one way from a run that works
+(lesson 6 ran runs like these). The reward is the exact one, +1 positive, 0 negative,
+-1 outside the grammar, unless a run says otherwise. For each, pick the most likely cause.
 
-    run1: The reward is in [0, 1] and the critic's loss falls steadily, but the
-          actor's loss and the KL to the reference jump from step to step, and
-          within 20 steps the model repeats one word forever. The same run with a
-          learning rate ten times smaller is smooth.
-    run2: Nearly every token of every response gets a positive advantage, even in
-          reviews the reward model dislikes (the reward is in [0, 1]). The
-          gradient norm swings tenfold between batches, and the reward creeps up
-          slowly and noisily.
-    run3: The reward is a raw score between 0 and 5000. Advantages are in the
-          thousands from the first step, and the first update wrecks the model.
-          Dividing every reward by 1000 fixes it.
-    run4: The reward stays in [0, 1], but the mean |A| goes 0.3, 2, 40, 900 over
-          four steps while the critic's loss grows just as fast.
+    run1: For six steps it looks like the working run. Then, in one step, the KL to the
+          reference jumps by more than 30 nats per review and the fraction of
+          grammatical reviews falls to 0 for good. The per-token entropy ends *above*
+          where it started: the model babbles long strings of real words.
+    run2: Within three steps the KL is above 100 nats and no review is grammatical. By
+          the fourth step the entropy is near 0.1 nats per token and every response is
+          "the the the the ...", whatever the prompt.
+    run3: It reaches about 94% positive as fast as the working run and stays
+          grammatical, but ends about twice as far from the reference (KL about 3 nats
+          per review against 1.6), with a lower entropy.
+    run4: The rewards are 0, 1 or 2. The mean advantage stays near +1.5 for all 40
+          steps, so nearly every sampled review is pushed up, good or bad; after 40
+          steps it is about 60% positive where the working run is above 80%.
+    run5: The rewards are -100, 0 or 100 and the advantages are not whitened. From the
+          first step the mean advantage is about 40, the critic's loss about 2,000 and
+          the gradient norm in the hundreds (clipped to 1 at every step).
+    run6: The rewards are 0, 1 or 2, with the critic's baseline. The mean advantage
+          starts near +1.2 and falls to about 0 within 20 steps as the critic learns;
+          the fraction positive climbs about as in the working run.
 
 Causes:
 
@@ -22,6 +30,8 @@ Causes:
     b. exploding advantages, from a critic that diverges
     c. a learning rate that is too high
     d. no baseline: the advantage is the raw return
+    e. no KL penalty to the reference model
+    f. nothing is wrong: the critic's baseline absorbs a constant shift of the reward
 
 Return a dict from each run to one letter, e.g. {"run1": "a", ...}.
 Check it: `pytest exercises -k ex09`, or `check("ex09")` in a notebook.
@@ -31,5 +41,5 @@ Check it: `pytest exercises -k ex09`, or `check("ex09")` in a notebook.
 def diagnose() -> dict[str, str]:
     """Each run -> the letter of its most likely cause."""
     ### BEGIN SOLUTION
-    return {"run1": "c", "run2": "d", "run3": "a", "run4": "b"}
+    return {"run1": "c", "run2": "c", "run3": "e", "run4": "d", "run5": "a", "run6": "f"}
     ### END SOLUTION

@@ -1,7 +1,8 @@
 """Tests for a2c_lessons.advantages: each formula against a slow loop over b and t, and known-wrong versions.
 
-The reference functions below never import the library: they read the formula
-off DESIGN.md, one token at a time, and skip pad positions by the row's length.
+The reference functions below never import the library: they write each formula
+out as its definition (the return, the TD residual, GAE as a sum of discounted TD
+residuals), one token at a time, and skip pad positions by the row's length.
 """
 
 from __future__ import annotations

@@ -28,11 +28,12 @@ TEST_TIMEOUT_S = 3
 LEFT_OUT = ("ex03", "ex06", "ex08", "ex09")  # known_wrong_more hands these in not at all
 WRONG_FILES = [  # each student hands in these files of tests/wrong/ as the exercises they are shaped like
     "flipped_sign", "undetached", "off_by_one", "no_baseline", "larger_advantage", "negative_more_likely",
-    "no_half", "flipped_direction", "kl_bonus", "ppo_max", "bt_flipped",
+    "no_half", "flipped_direction", "kl_bonus", "ppo_max", "bt_flipped", "runs_confused",
 ]  # fmt: skip
 MORE_WRONG_FILES = [
     "unmasked_utility", "unmasked", "gamma_ignored", "lambda_ignored", "undetached_returns", "times_temperature",
     "per_response_direction", "advantage_before_reward", "false_reason", "rloo_with_self", "longer_is_better",
+    "wald_interval",
 ]  # fmt: skip
 
 
@@ -172,6 +173,8 @@ KNOWN_WRONG = [
     ("known_wrong", "ex18_kl_reward: kl_penalised_rewards matches", "it is a penalty"),
     ("known_wrong", "ex18_kl_reward: the hand-worked case", "it is a penalty"),
     ("known_wrong", "ex19_ppo_clip: ppo_clip_loss matches", "PPO takes the min"),
+    ("known_wrong", "ex09_instability: the cause of one unstable run [run3]", "breaks a run within a few steps"),
+    ("known_wrong", "ex09_instability: the cause of one unstable run [run6]", "This run has the critic's baseline"),
     ("known_wrong_more", "ex20_group_baseline: RLOO on the hand-worked case", "the response itself included"),
     ("known_wrong_more", "ex20_group_baseline: rloo_advantages matches", "the response itself included"),
     ("known_wrong", "ex21_bradley_terry: bradley_terry_loss matches", "the wrong way round"),
@@ -190,6 +193,9 @@ KNOWN_WRONG = [
     ("known_wrong_more", "ex10_why_ppo", "still uses a KL penalty"),
     ("known_wrong_more", "ex10_why_ppo", "if one step is too large"),
     ("known_wrong_more", "ex17_probability_direction: probability_direction returns", "returned shape (4,), expected"),
+    ("known_wrong_more", "ex23_positive_interval: wilson_interval on the hand-worked", "the normal (Wald) interval"),
+    ("known_wrong_more", "ex23_positive_interval: wilson_interval matches", "the normal (Wald) interval"),
+    ("known_wrong_more", "ex23_positive_interval: batch_passes matches", "off by one"),
 ]
 
 

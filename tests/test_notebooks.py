@@ -1,4 +1,13 @@
-"""The lessons: committed without outputs, shaped as STYLE.md asks, and each runs top to bottom in a real kernel.
+"""The lessons: committed without outputs, in the course's shape, their claims listed, and each runs in a real kernel.
+
+Shape: cell 1 is the title, 3-5 "You will learn" bullets and what to read before; cell 2 imports from
+a2c_lessons and seeds; the last cell is "## Exercises"; every plot comes from viz or curves and is
+announced by a "What to look for" cell; maths in markdown is LaTeX, not ASCII.
+
+Claims: each quantitative or visual claim is checked in the lesson by a code cell holding a line
+`# Check L.N: <the claim>` and asserts after it. notebooks/README.md lists every check with the same
+words; the static tests below hold the list and the lessons to each other, so removing a check fails
+here, and executing a lesson runs every check, so falsifying one fails there.
 
 The execution tests are marked `notebooks` (run only them with `pytest -m notebooks`, skip them with
 `-m "not notebooks"`). They start the `python3` kernel spec; jupyter_client runs it with this very
@@ -18,17 +27,41 @@ import pytest
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 LESSONS = [
     "01_lm_as_policy", "02_rewards_to_utility", "03_advantages_and_critic", "04_a2c_loss",
-    "05_training", "06_instability", "07_beyond_a2c",
+    "05_training", "06_instability", "07_beyond_a2c", "08_you_are_the_human",
 ]  # fmt: skip
 NOTEBOOKS = [NOTEBOOK_DIR / f"{name}.ipynb" for name in LESSONS]
-TIMEOUT_S = 240  # per notebook, kernel start included
+# per notebook, kernel start included: a guard against a hang, not the pace budget (each lesson runs in well under
+# two minutes on a quiet 2-core machine; a machine shared by several jobs can be five times slower)
+TIMEOUT_S = 900
+CHECK_LINE = re.compile(r"^# Check (\d+)\.(\d+): (.+)$", re.M)
+README_ROW = re.compile(r"^\| (\d+)\.(\d+) \| (.+) \|$", re.M)
+# ASCII maths the lessons once used; in markdown it is written in LaTeX ($\pi_\theta$, $y_{<t}$, $\mathbb{E}$)
+ASCII_MATHS = re.compile(r"\bpi_theta\b|\by_<t\b|\bsum_t\b|\bE\[U\]|\blog pi\b|\bG_t\b|\bdelta_t\b|\bA_t\b")
 
 
 def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
-def test_the_seven_lessons_are_there_in_order():
+def checks_in(nb: nbformat.NotebookNode) -> dict[tuple[int, int], tuple[int, str]]:
+    """(lesson, n) -> (cell index, claim) of every `# Check L.N: claim` line in the lesson's code cells."""
+    found = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            for m in CHECK_LINE.finditer(cell.source):
+                key = (int(m[1]), int(m[2]))
+                assert key not in found, f"check {m[1]}.{m[2]} appears twice"
+                found[key] = (index, m[3])
+    return found
+
+
+def listed_checks() -> dict[tuple[int, int], str]:
+    """(lesson, n) -> claim, as notebooks/README.md lists them."""
+    text = (NOTEBOOK_DIR / "README.md").read_text()
+    return {(int(m[1]), int(m[2])): m[3].replace("\\|", "|") for m in README_ROW.finditer(text)}
+
+
+def test_the_lessons_are_there_in_order():
     assert sorted(p.stem for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")) == LESSONS
 
 
@@ -81,6 +114,36 @@ def test_every_plot_is_drawn_by_viz_and_announced(path):
             )
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_check_is_listed_in_the_readme_with_its_words_and_asserts_something(path):
+    lesson = int(path.stem[:2])
+    in_lesson = checks_in(read(path))
+    assert all(key[0] == lesson for key in in_lesson), f"{path.name} holds checks of another lesson: {in_lesson}"
+    listed = {key: claim for key, claim in listed_checks().items() if key[0] == lesson}
+    missing = sorted(set(listed) - set(in_lesson))
+    assert not missing, f"notebooks/README.md lists checks that {path.name} does not make: {missing}"
+    unlisted = sorted(set(in_lesson) - set(listed))
+    assert not unlisted, f"{path.name} makes checks that notebooks/README.md does not list: {unlisted}"
+    for key, (index, claim) in in_lesson.items():
+        assert listed[key] == claim, f"check {key}: the README says {listed[key]!r}, cell {index} says {claim!r}"
+    cells = read(path).cells
+    for key, (index, _) in in_lesson.items():
+        after = cells[index].source.split(f"# Check {key[0]}.{key[1]}:")[1]
+        assert re.search(r"\bassert\b|assert_close\(", after), f"check {key} in cell {index} asserts nothing"
+    assert [key[1] for key in in_lesson] == sorted(key[1] for key in in_lesson), "checks are numbered in order"
+    assert len(in_lesson) >= 3, f"{path.name} checks fewer than three of its claims"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_markdown_maths_is_latex_not_ascii(path):
+    for index, cell in enumerate(read(path).cells):
+        if cell.cell_type != "markdown":
+            continue
+        prose = re.sub(r"`[^`]*`|\$\$.*?\$\$|\$[^$]*\$", "", cell.source, flags=re.S)  # code and maths removed
+        ascii_maths = ASCII_MATHS.findall(prose)
+        assert not ascii_maths, f"{path.name} cell {index}: write {ascii_maths} as LaTeX ($...$)"
+
+
 @pytest.mark.notebooks
 @pytest.mark.timeout(TIMEOUT_S)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -96,4 +159,6 @@ def test_notebook_runs_top_to_bottom(path):
     elapsed = time.monotonic() - start
     outputs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
     assert not [out for out in outputs if out.output_type == "error"]
+    for key, (index, claim) in checks_in(nb).items():  # every claim's check ran (a failed assert raised above)
+        assert nb.cells[index].execution_count is not None, f"check {key} ({claim}) did not run"
     assert elapsed < TIMEOUT_S, f"{path.name} took {elapsed:.0f} s"

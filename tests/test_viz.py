@@ -55,6 +55,14 @@ def test_next_token_distribution_bars_are_the_top_probabilities_in_order():
     assert bar_colors(first) == [to_rgba(viz.AFTER_COLOR), to_rgba(viz.POSITIVE_COLOR), to_rgba(viz.NEGATIVE_COLOR)]
     np.testing.assert_allclose(bar_heights(second), [0.5, 0.2, 0.1])
     assert second.get_title() == "y"
+    assert first.get_ylim() != second.get_ylim()  # each panel on its own scale by default
+
+
+def test_next_token_distribution_can_share_one_probability_scale():
+    probs = torch.tensor([[0.9, 0.05, 0.05], [0.4, 0.3, 0.3]])
+    fig = viz.plot_next_token_distribution(probs, ["a", "b", "c"], sharey=True)
+    first, second = fig.axes
+    assert first.get_ylim() == second.get_ylim() == pytest.approx((0.0, 1.05 * 0.9))
 
 
 def test_token_contributions_are_logprob_times_advantage_coloured_by_the_sign_of_a():
