@@ -9,8 +9,8 @@ Six A2C runs on the review task, each changed in one way from a run that works
           grammatical reviews falls to 0 for good. The per-token entropy ends *above*
           where it started: the model babbles long strings of real words.
     run2: Within three steps the KL is above 100 nats and no review is grammatical. By
-          the fourth step the entropy is near 0.1 nats per token and every response is
-          "the the the the ...", whatever the prompt.
+          the fourth step the entropy is near 0.1 nats per token and every response loops
+          over the same two or three tokens (". i . the . i ..."), whatever the prompt.
     run3: It reaches about 94% positive as fast as the working run and stays
           grammatical, but ends about twice as far from the reference (KL about 3 nats
           per review against 1.6), with a lower entropy.

@@ -182,8 +182,8 @@ _RUNS = {
         "three steps. What makes each step huge?",
         "e": "Without a KL penalty a policy drifts over tens of steps (lesson 6's 'no KL' run stays grammatical "
         "for 40). This one collapsed in three: what sets how far one step goes?",
-        "f": "An entropy near 0, with 'the the the' for every prompt, is an entropy collapse: something is wrong. "
-        "What makes one step so large?",
+        "f": "An entropy near 0, the same few tokens in a loop for every prompt, is an entropy collapse: something "
+        "is wrong. What makes one step so large?",
     }},
     "ex09.run3": {"accept": ["e"], "feedback": {
         "a": "Nothing here is large from the first step: the run learns as fast as the working one. What keeps a "
