@@ -17,6 +17,7 @@ kernel sees the same environment as pytest and nothing needs installing.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -67,6 +68,9 @@ def test_the_lessons_are_there_in_order():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_committed_without_outputs_or_execution_counts(path):
+    raw = json.loads(path.read_text())  # as committed: nbformat.read fills in what is missing
+    missing_ids = [i for i, cell in enumerate(raw["cells"]) if not cell.get("id")]
+    assert not missing_ids, f"{path.name} cells {missing_ids} have no id (nbformat 4.5 requires one)"
     nb = read(path)
     nbformat.validate(nb)
     assert "widgets" not in nb.metadata, f"{path.name} holds saved widget state"
