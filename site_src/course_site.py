@@ -111,10 +111,12 @@ class LessonPage(SphinxTransform):
         controls = f"Moving the sliders ({', '.join(sliders)})" if sliders else "Using this widget"
         note = nodes.admonition(classes=["widget-note", "note"])
         note += nodes.title(text="Interactive in a running notebook")
-        note += nodes.paragraph(
-            text=f"{controls} redraws the figure when the lesson runs in Jupyter; "
-            + ("here it is drawn for the starting values." if images else "a static page cannot run it.")
-        )
+        if images:
+            text = f"{controls} redraws the figure when the lesson runs in Jupyter; here it is drawn for the starting "
+            text += "values."
+        else:  # a widget with no figure of its own, e.g. lesson 8's labeller
+            text = f"{controls} needs the lesson running in Jupyter; a static page cannot run it."
+        note += nodes.paragraph(text=text)
         return [*images, note]
 
     def image(self, png: bytes) -> nodes.image:
