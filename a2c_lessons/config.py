@@ -12,6 +12,7 @@ fields, and checks every value against `RULES`, before anything heavy loads:
 from __future__ import annotations
 
 import math
+import os
 import typing
 from dataclasses import dataclass, fields
 from typing import Literal
@@ -20,6 +21,13 @@ from typing import Literal
 def _finite(low: float, high: float = math.inf, *, low_open: bool = False) -> typing.Callable[[float], bool]:
     # nan and inf fail every rule: an lr of inf passes "> 0" but trains the weights into NaN
     return lambda v: math.isfinite(v) and (v > low if low_open else v >= low) and v <= high
+
+
+def hub_offline() -> bool:
+    """Nothing is downloaded unless HF_HUB_OFFLINE is set to 0: the course promises no downloads at run time.
+
+    Read by the command line's checks and by `policy.load_policy` alike, when they run (not at import)."""
+    return os.environ.get("HF_HUB_OFFLINE", "1").strip().lower() not in ("0", "false", "no", "off", "")
 
 
 TASTE_NAMES = ("service", "food", "short")  # the scripted tastes of `preferences.TASTES`

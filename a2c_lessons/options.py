@@ -21,7 +21,7 @@ import sys
 import typing
 from pathlib import Path
 
-from a2c_lessons.config import RULES, A2CConfig, check_field
+from a2c_lessons.config import RULES, A2CConfig, check_field, hub_offline
 
 if typing.TYPE_CHECKING:  # policy imports torch, which this module must not load
     from a2c_lessons.policy import Policy
@@ -117,11 +117,6 @@ def given_config(args: argparse.Namespace) -> dict[str, typing.Any]:
 # a hub id is NAME or OWNER/NAME of letters, digits, '-', '_' and '.' (huggingface_hub's own rule)
 _HUB_ID = re.compile(r"^[\w.-]{1,96}(/[\w.-]{1,96})?$")
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.json", "tokenizer.model", "vocab.txt")
-
-
-def hub_offline() -> bool:
-    """Nothing is downloaded unless HF_HUB_OFFLINE is set to 0: the course promises no downloads at run time."""
-    return os.environ.get("HF_HUB_OFFLINE", "1").strip().lower() not in ("0", "false", "no", "off", "")
 
 
 def check_model(value: str | None, option: str = "--model") -> None:

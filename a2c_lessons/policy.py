@@ -17,6 +17,8 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 from transformers.utils import logging as hf_logging
 
+from a2c_lessons.config import hub_offline
+
 # a progress bar for loading 28 tensors is noise in every notebook cell and test log
 hf_logging.disable_progress_bar()
 
@@ -86,11 +88,16 @@ def load_policy(
     source, local = _resolve(name_or_path)
     if local:
         _check_safetensors(Path(source))
+    # a hub id loads from the local cache only, unless HF_HUB_OFFLINE=0: no download, and no retries before failing
+    cache_only = not local and hub_offline()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype or torch.float32)
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=cache_only)
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype or torch.float32, local_files_only=cache_only)
     except OSError as err:
         where = "the local folder" if local else "neither a local folder nor reachable on the hub"
+        if cache_only:
+            where = ("neither a local folder nor in the Hugging Face cache, and nothing is downloaded "
+                     "(HF_HUB_OFFLINE=1; set HF_HUB_OFFLINE=0 to download it)")  # fmt: skip
         raise ValueError(f"could not load model {str(name_or_path)!r}: it is {where} ({err})") from err
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:  # hub LMs often have none; the EOS stands in, masked by `mask`

@@ -47,9 +47,9 @@ def test_load_policy_works_offline():
     assert int(out.stdout.split()[-1]) > 100_000
 
 
-def test_unknown_hub_id_fails_fast_naming_it(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(ValueError, match="no/such-model.*neither a local folder nor reachable"):
+def test_unknown_hub_id_fails_at_once_naming_it_and_how_to_download(monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # unset: the library downloads nothing
+    with pytest.raises(ValueError, match="no/such-model.*nor in the Hugging Face cache.*HF_HUB_OFFLINE=0"):
         load_policy("no/such-model")
 
 

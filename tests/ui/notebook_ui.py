@@ -96,13 +96,17 @@ def _rendered(page) -> list[dict]:
     return page.evaluate(RENDERED_PROBLEMS_JS, list(WIDGET_ERROR_TEXTS))
 
 
-def check_no_errors(page, name: str) -> None:
-    """Raise UIFailure naming every cell that raised, did not run, or shows a broken widget or a traceback."""
+def check_no_errors(page, name: str, through: int | None = None) -> None:
+    """Raise UIFailure naming every cell that raised, did not run, or shows a broken widget or a traceback.
+
+    through: the index of the last cell that must have run (default: the last cell of the notebook).
+    """
     cells = _state(page, name)["cells"]
+    last = len(cells) - 1 if through is None else through
     problems: list[tuple[int, str]] = []  # (cell index, message), reported in notebook order
     for i, cell in enumerate(cells):
         problems += [(i, f"raised {err}") for err in cell["errors"]]
-        if cell["code"] and cell["source"].strip() and not cell["count"] and not cell["errors"]:
+        if i <= last and cell["code"] and cell["source"].strip() and not cell["count"] and not cell["errors"]:
             problems.append((i, "did not run (no execution count)"))
     for found in _rendered(page):
         text = ANSI.sub("", found["text"]).strip()

@@ -1,11 +1,12 @@
 """Lesson 8 in JupyterLab and headless Chromium: a person (here, a script with a taste) labels pairs by clicking.
 
 The test opens the lesson, runs it up to the labeller, and clicks through 60 pairs the way a person who likes
-"reviews that talk about the service" would, reading the two completions from the page. Then it runs the rest of
-the lesson through the interface, over-optimisation included: the labels file must hold exactly those clicks in the
-preference format, the reward model must rank held-out pairs better than chance, and A2C against it must raise the
-share of the taste to at least 1.75 times its base rate, nine reviews in ten still grammatical (the lesson's own
-check cells assert the last two; this test also reads the numbers they print).
+"reviews that talk about the service" would, reading the two completions from the page. Then it runs the lesson
+through the interface up to the A2C run's check (tests/test_notebooks.py runs all of it headless): the labels file
+must hold exactly those clicks in the preference format, the reward model must rank held-out pairs better than
+chance, and A2C against it must raise the share of the taste to at least 1.75 times its base rate, nine reviews in
+ten still grammatical (the lesson's own check cells assert the last two; this test also reads the numbers they
+print).
 """
 
 from __future__ import annotations
@@ -92,8 +93,9 @@ def test_a_person_labels_pairs_and_a2c_learns_their_taste(page, lab: Lab) -> Non
     assert [json.loads(line) for line in labels.read_text().splitlines()] == [
         {"prompt": p.prompt, "chosen": p.chosen, "rejected": p.rejected} for p in labelled
     ]
-    run_cells(page, name, labeller + 1, len(page.evaluate(NOTEBOOK_STATE_JS, name)["cells"]) - 1)  # to the end
-    check_no_errors(page, name)
+    trained = cell_index(page, name, "# Check 8.3:")  # the over-optimisation runs after it are test_notebooks' part
+    run_cells(page, name, labeller + 1, trained)
+    check_no_errors(page, name, through=trained)
     text = page.locator(".jp-Notebook").inner_text()
     assert re.search(r"held-out accuracy (\d+)%", text) and int(re.search(r"held-out accuracy (\d+)%", text)[1]) > 50
     assert "scripted taste agrees with 100%" in text  # the clicks were the taste's; the script filled nothing
