@@ -1,6 +1,6 @@
 """ex22: reward over-optimisation.
 
-A reward model was trained on 20 preference labels from a person who likes reviews
+A reward model was trained on 60 preference labels from a person who likes reviews
 that talk about the service. A2C then trained the policy against it with no KL
 penalty. Along training, the reward model's score of fresh samples rose and kept
 rising, while the share of samples the person would actually like rose at first,
