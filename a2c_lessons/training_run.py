@@ -110,11 +110,11 @@ def run(args: argparse.Namespace, given: dict) -> int:
             return _run(args, given, out, stop)
 
 
-def _run(args: argparse.Namespace, given: dict, out: Path, stop: StopRequest) -> int:
+def _open_run(args: argparse.Namespace, given: dict, out: Path, path: Path):
+    """A trainer for a new run, or for the saved one (`--resume`), its config recorded and a first checkpoint saved."""
     from a2c_lessons.checkpoint import read_checkpoint, restore_checkpoint, save_checkpoint
-    from a2c_lessons.trainer import A2CTrainer, NonFiniteError
+    from a2c_lessons.trainer import A2CTrainer
 
-    path = out / "checkpoint.pt"
     state = read_checkpoint(path) if args.resume else None
     if state is None:
         cfg, changes = A2CConfig(**given), None
@@ -139,6 +139,15 @@ def _run(args: argparse.Namespace, given: dict, out: Path, stop: StopRequest) ->
         else:
             runfolder.rewrite_metrics(out, trainer.metrics)  # steps after the checkpoint are taken again
     save_checkpoint(trainer, path)  # from here a stop can always resume, with the config just recorded
+    return trainer
+
+
+def _run(args: argparse.Namespace, given: dict, out: Path, stop: StopRequest) -> int:
+    from a2c_lessons.checkpoint import save_checkpoint
+    from a2c_lessons.trainer import NonFiniteError
+
+    path = out / "checkpoint.pt"
+    trainer = _open_run(args, given, out, path)
     saved = trainer.step_count
 
     def after_step(trainer, row) -> bool:
@@ -151,7 +160,8 @@ def _run(args: argparse.Namespace, given: dict, out: Path, stop: StopRequest) ->
     resume_hint = f"go on with `a2c-lessons train --out {out} --resume`"
     try:
         stop.armed = True
-        trainer.train(max(0, cfg.steps - trainer.step_count), metrics_path=out / "metrics.jsonl", callback=after_step)
+        steps_left = max(0, trainer.cfg.steps - trainer.step_count)
+        trainer.train(steps_left, metrics_path=out / "metrics.jsonl", callback=after_step)
         stop.armed = False
     except KeyboardInterrupt:  # a second Ctrl-C: drop the step under way
         if trainer.rewind():
@@ -170,7 +180,7 @@ def _run(args: argparse.Namespace, given: dict, out: Path, stop: StopRequest) ->
     if stop.requested:
         say(f"interrupted after step {trainer.step_count}: checkpoint saved to {path}; {resume_hint}")
         return INTERRUPTED
-    if main:
+    if trainer.accelerator.is_main_process:
         _report(trainer, out, args.eval_samples)
     return 0
 
