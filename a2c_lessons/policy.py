@@ -94,10 +94,13 @@ def load_policy(
         tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=cache_only)
         model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype or torch.float32, local_files_only=cache_only)
     except OSError as err:
-        where = "the local folder" if local else "neither a local folder nor reachable on the hub"
-        if cache_only:
+        if local:
+            where = "the local folder"
+        elif cache_only:
             where = ("neither a local folder nor in the Hugging Face cache, and nothing is downloaded "
                      "(HF_HUB_OFFLINE=1; set HF_HUB_OFFLINE=0 to download it)")  # fmt: skip
+        else:
+            where = "neither a local folder nor reachable on the hub"
         raise ValueError(f"could not load model {str(name_or_path)!r}: it is {where} ({err})") from err
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:  # hub LMs often have none; the EOS stands in, masked by `mask`

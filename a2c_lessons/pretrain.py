@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import random
-import shutil
 import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from transformers import GenerationConfig, GPT2Config, GPT2LMHeadModel, PreTrain
 
 from a2c_lessons import corpus
 from a2c_lessons.options import Parser, check_build_folder, non_negative_int, positive_int
-from a2c_lessons.runfolder import replace_folder
+from a2c_lessons.runfolder import save_model
 
 SPECIAL_TOKENS = ("<pad>", "<bos>", "<eos>", "<unk>")
 
@@ -153,14 +152,8 @@ def train(
 def save(model, tokenizer, out: Path, log: dict) -> None:
     """Write config, model.safetensors, tokenizer, generation config and the training log: into a folder
     beside `out`, then swapped in, so that a kill never leaves `out` half written."""
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)  # a build cut short leaves its files there
-    tmp.mkdir(parents=True)
     model.generation_config = generation_config(tokenizer)
-    model.save_pretrained(tmp)
-    tokenizer.save_pretrained(tmp)
-    (tmp / "pretrain_log.json").write_text(json.dumps(log, indent=1) + "\n")
-    replace_folder(tmp, out)
+    save_model(model, tokenizer, out, {"pretrain_log.json": json.dumps(log, indent=1) + "\n"})
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from a2c_lessons.policy import TINY_LM_PATH
 from a2c_lessons.preferences import Pair, PreferenceError
 from a2c_lessons.preferences import read as read_preferences
 from a2c_lessons.rewards import reward_logits, wilson_interval
-from a2c_lessons.runfolder import replace_folder
+from a2c_lessons.runfolder import save_model
 
 PACKAGE_DIR = Path(__file__).resolve().parent  # a model learned from someone's labels never lands in here
 
@@ -113,14 +112,8 @@ def _fit_step(model, tokenizer, optimizer, chosen: list[str], rejected: list[str
 
 
 def _save(model, tokenizer, out: Path, log: dict) -> None:
-    """The model, its tokenizer and its log, built beside `out`, then swapped in: a kill never leaves half a model."""
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)  # a build cut short leaves its files there
-    tmp.mkdir(parents=True)
-    model.eval().save_pretrained(tmp)
-    tokenizer.save_pretrained(tmp)
-    (tmp / "reward_model_log.json").write_text(json.dumps(log, indent=1) + "\n")
-    replace_folder(tmp, out)
+    """The model, its tokenizer and its log, swapped in whole (`runfolder.save_model`)."""
+    save_model(model.eval(), tokenizer, out, {"reward_model_log.json": json.dumps(log, indent=1) + "\n"})
 
 
 def train(cfg: RewardModelConfig, out: Path, *, progress: bool = True) -> dict:

@@ -73,6 +73,19 @@ def replace_folder(tmp: Path, dst: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def save_model(model, tokenizer, out: Path, files: dict[str, str] | None = None) -> None:
+    """A model folder (`save_pretrained` of the model and its tokenizer, plus `files`: name -> text) built beside
+    `out`, then swapped in with `replace_folder`: a kill never leaves `out` half written."""
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)  # a build cut short leaves its files there
+    tmp.mkdir(parents=True)
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    for name, text in (files or {}).items():
+        (tmp / name).write_text(text)
+    replace_folder(tmp, out)
+
+
 def json_line(row: dict) -> str:
     """One JSON line of metrics; a non-finite number becomes null, since JSON has no NaN or Infinity."""
     clean = {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()}

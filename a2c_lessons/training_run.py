@@ -22,7 +22,6 @@ import dataclasses
 import io
 import json
 import os
-import shutil
 import signal
 import threading
 from collections.abc import Iterator
@@ -210,18 +209,14 @@ def _preference_summary(trainer, out: Path) -> str:
 def _report(trainer, out: Path, eval_samples: int) -> None:
     """Evaluate on fresh reviews; write eval, samples, model and curve (each atomically); print the summary."""
     if trainer.cfg.reward_model is not None:
-        print(f"{_preference_summary(trainer, out)}")
+        print(_preference_summary(trainer, out))
     result = trainer.evaluate(eval_samples)
     runfolder.write_atomic(out / "eval.json", json.dumps(result, indent=1) + "\n")
     after = _samples(trainer, "after")
     samples = out / "samples.txt"
     before = samples.read_text().partition(AFTER)[0] if samples.is_file() else ""
     runfolder.write_atomic(samples, before + after)  # a resumed run keeps its "before" and writes one "after"
-    tmp = out / "model.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    trainer.policy.model.save_pretrained(tmp)
-    trainer.policy.tokenizer.save_pretrained(tmp)
-    runfolder.replace_folder(tmp, out / "model")  # a kill mid-save never leaves model/ without its weights
+    runfolder.save_model(trainer.policy.model, trainer.policy.tokenizer, out / "model")  # never half a model/
     _plot(trainer.metrics, out / "training_curve.png")
     print(after[:600])
     print(
