@@ -32,7 +32,7 @@ from a2c_lessons.masked import (
     masked_mean,
     masked_var,
     zero_masked,
-)  # fmt: skip
+)
 
 # ---------------------------------------------------------------- rewards
 
@@ -210,8 +210,10 @@ def group_advantages(scores: torch.Tensor, *, group_size: int, leave_one_out: bo
         (batch,) float, one advantage per response (the same for all its tokens).
     """
     if group_size < 2 or scores.dim() != 1 or scores.shape[0] % group_size:
-        raise ValueError(f"scores must be (batch,) with batch a multiple of group_size >= 2, got "
-                         f"{tuple(scores.shape)} and group_size={group_size}")  # fmt: skip
+        raise ValueError(
+            f"scores must be (batch,) with batch a multiple of group_size >= 2, got "
+            f"{tuple(scores.shape)} and group_size={group_size}"
+        )
     check_finite(scores, "scores")
     groups = scores.view(-1, group_size)  # (G, group_size)
     if leave_one_out:

@@ -45,11 +45,17 @@ def save_checkpoint(trainer, path: str | os.PathLike) -> Path:
     unwrapped = trainer.accelerator.unwrap_model(trainer.actor_critic)
     weights = unwrapped.state_dict()
     state = {
-        "format": FORMAT, "config": trainer.config_dict(), "model_identity": model_identity(unwrapped.actor),
-        "actor_critic": weights, "optimizer": trainer.optimizer.state_dict(),
-        "step": trainer.step_count, "generator": trainer.generator.get_state(), "metrics": trainer.metrics,
-        "weights_sha256": weights_sha256(weights), "ref_sha256": weights_sha256(trainer.ref_model.state_dict()),
-    }  # fmt: skip
+        "format": FORMAT,
+        "config": trainer.config_dict(),
+        "model_identity": model_identity(unwrapped.actor),
+        "actor_critic": weights,
+        "optimizer": trainer.optimizer.state_dict(),
+        "step": trainer.step_count,
+        "generator": trainer.generator.get_state(),
+        "metrics": trainer.metrics,
+        "weights_sha256": weights_sha256(weights),
+        "ref_sha256": weights_sha256(trainer.ref_model.state_dict()),
+    }
     if trainer.accelerator.is_main_process:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp")

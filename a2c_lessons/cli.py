@@ -26,16 +26,19 @@ from a2c_lessons.training_run import RunFailed, run
 
 # these parse their own options
 PASSTHROUGH = {
-    "pretrain": "a2c_lessons.pretrain", "reward-model": "a2c_lessons.reward_training",
-    "grade": "a2c_lessons.grading.batch", "release": "a2c_lessons.grading.publish",
+    "pretrain": "a2c_lessons.pretrain",
+    "reward-model": "a2c_lessons.reward_training",
+    "grade": "a2c_lessons.grading.batch",
+    "release": "a2c_lessons.grading.publish",
     "autograder": "a2c_lessons.grading.gradescope",
-}  # fmt: skip
+}
 PASSTHROUGH_HELP = {
     "pretrain": "rebuild the tiny LM (into --out, default runs/tinylm)",
     "reward-model": "a reward model: the tiny sentiment one, or from --preferences (into --out)",
-    "grade": "grade a folder of student submissions", "release": "make the student exercises",
+    "grade": "grade a folder of student submissions",
+    "release": "make the student exercises",
     "autograder": "build a Gradescope autograder zip",
-}  # fmt: skip
+}
 
 
 def train(args: argparse.Namespace) -> int:
@@ -69,8 +72,9 @@ def sample_cmd(args: argparse.Namespace) -> int:
     with tqdm(total=args.n, desc="sample", unit="review", file=sys.stderr, disable=None) as bar:
         for start in range(0, args.n, args.batch_size):
             prompts = [PROMPTS[i % len(PROMPTS)] for i in range(start, min(args.n, start + args.batch_size))]
-            reviews = sample(policy, prompts, args.max_new_tokens, temperature=args.temperature,
-                             generator=generator).reviews  # fmt: skip
+            reviews = sample(
+                policy, prompts, args.max_new_tokens, temperature=args.temperature, generator=generator
+            ).reviews
             labels = [sentiment(r) for r in reviews]
             grammatical += sum(label is not None for label in labels)
             positive += sum(label == 1 for label in labels)

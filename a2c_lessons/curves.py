@@ -18,9 +18,14 @@ from a2c_lessons.viz import as_numpy, panel_grid
 
 
 def plot_runs(
-    runs: Mapping[str, Sequence[Mapping[str, float]]], keys: Sequence[str], *, x: str = "step", ncols: int = 3,
-    log_keys: Sequence[str] = (), fig: Figure | None = None,
-) -> Figure:  # fmt: skip
+    runs: Mapping[str, Sequence[Mapping[str, float]]],
+    keys: Sequence[str],
+    *,
+    x: str = "step",
+    ncols: int = 3,
+    log_keys: Sequence[str] = (),
+    fig: Figure | None = None,
+) -> Figure:
     """One panel per metric, one line per run: the trainer's metric rows side by side.
 
     Args:
@@ -43,9 +48,12 @@ def plot_runs(
 
 
 def plot_word_mass(
-    steps: Sequence[int], masses: Mapping[str, object], prompts: Sequence[str], *,
+    steps: Sequence[int],
+    masses: Mapping[str, object],
+    prompts: Sequence[str],
+    *,
     colors: Mapping[str, str] | None = None,
-) -> Figure:  # fmt: skip
+) -> Figure:
     """The probability of sets of words as the next word, over training, one panel per prompt.
 
     Args:

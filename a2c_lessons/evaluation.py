@@ -36,8 +36,9 @@ if TYPE_CHECKING:  # importing policy pulls in transformers
 
 
 @torch.no_grad()
-def fresh_reviews(policy: Policy, ref_model, n: int, *, seed: int, max_new_tokens: int = 24,
-                  batch_size: int = 500) -> tuple[list[str], torch.Tensor]:  # fmt: skip
+def fresh_reviews(
+    policy: Policy, ref_model, n: int, *, seed: int, max_new_tokens: int = 24, batch_size: int = 500
+) -> tuple[list[str], torch.Tensor]:
     """n reviews drawn from the policy at temperature 1 (prompts in a fixed cycle), and each one's
     KL(pi || pi_ref) = sum_t log pi - log pi_ref (k1, exact in expectation): (n,) float."""
     was_training = policy.model.training
@@ -66,8 +67,16 @@ def evaluate_policy(
     return {**stats, "positive_low": low, "positive_high": high, "kl": float(kls.mean()), "n": n}
 
 
-def proxy_and_gold(policy: Policy, ref_model, proxy: RewardFn, gold: Callable[[str], float], n: int = 256, *,
-                   seed: int = 10_000, max_new_tokens: int = 24) -> dict[str, float]:  # fmt: skip
+def proxy_and_gold(
+    policy: Policy,
+    ref_model,
+    proxy: RewardFn,
+    gold: Callable[[str], float],
+    n: int = 256,
+    *,
+    seed: int = 10_000,
+    max_new_tokens: int = 24,
+) -> dict[str, float]:
     """The mean proxy reward and mean gold score of n fresh reviews, their KL to pi_ref and its square root.
 
     Args:
@@ -78,6 +87,12 @@ def proxy_and_gold(policy: Policy, ref_model, proxy: RewardFn, gold: Callable[[s
     kl, hits = float(kls.mean()), sum(map(gold, reviews))
     low, high = wilson_interval(round(hits), n)  # the interval of a share, when gold is 0 or 1
     return {
-        "proxy": float(score(proxy, reviews).mean()), "gold": hits / n, "gold_low": low, "gold_high": high,
-        "kl": kl, "sqrt_kl": math.sqrt(max(kl, 0.0)), "grammatical": review_stats(reviews)["grammatical"], "n": n,
-    }  # fmt: skip
+        "proxy": float(score(proxy, reviews).mean()),
+        "gold": hits / n,
+        "gold_low": low,
+        "gold_high": high,
+        "kl": kl,
+        "sqrt_kl": math.sqrt(max(kl, 0.0)),
+        "grammatical": review_stats(reviews)["grammatical"],
+        "n": n,
+    }

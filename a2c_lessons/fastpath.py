@@ -95,8 +95,14 @@ class StaticCacheStepper:
     rows; those of ended rows are stale.
     """
 
-    def __init__(self, model, prompt_ids: torch.Tensor, prompt_mask: torch.Tensor, max_new_tokens: int,
-                 copy_of: torch.Tensor | None = None):  # fmt: skip
+    def __init__(
+        self,
+        model,
+        prompt_ids: torch.Tensor,
+        prompt_mask: torch.Tensor,
+        max_new_tokens: int,
+        copy_of: torch.Tensor | None = None,
+    ):
         cfg, self.gpt = model.config, model.transformer
         self.lm_head, self.act = model.lm_head.weight, _ACTIVATIONS[cfg.activation_function]
         if cfg.activation_function == "gelu_new":

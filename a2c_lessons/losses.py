@@ -244,9 +244,13 @@ def a2c_total_loss(
 
 
 def ppo_clip_loss(
-    new_logprobs: torch.Tensor, old_logprobs: torch.Tensor, advantages: torch.Tensor, mask: torch.Tensor,
-    *, clip: float = 0.2,
-) -> torch.Tensor:  # fmt: skip
+    new_logprobs: torch.Tensor,
+    old_logprobs: torch.Tensor,
+    advantages: torch.Tensor,
+    mask: torch.Tensor,
+    *,
+    clip: float = 0.2,
+) -> torch.Tensor:
     """PPO's clipped surrogate, summed over tokens and averaged over sequences like `a2c_loss`:
 
         rho_t = pi_new(y_t) / pi_old(y_t),   L = -E[ sum_t min(rho_t A_t, clip(rho_t, 1-eps, 1+eps) A_t) ]

@@ -97,8 +97,10 @@ def load_policy(
         if local:
             where = "the local folder"
         elif cache_only:
-            where = ("neither a local folder nor in the Hugging Face cache, and nothing is downloaded "
-                     "(HF_HUB_OFFLINE=1; set HF_HUB_OFFLINE=0 to download it)")  # fmt: skip
+            where = (
+                "neither a local folder nor in the Hugging Face cache, and nothing is downloaded "
+                "(HF_HUB_OFFLINE=1; set HF_HUB_OFFLINE=0 to download it)"
+            )
         else:
             where = "neither a local folder nor reachable on the hub"
         raise ValueError(f"could not load model {str(name_or_path)!r}: it is {where} ({err})") from err

@@ -150,8 +150,15 @@ def sample_completions(policy: Policy, prompt: str, *, seed: int, max_new_tokens
     return rollout.texts[0], rollout.texts[1]
 
 
-def label_with_taste(policy: Policy, taste: Taste, n: int, path: str | os.PathLike, *, seed: int = 0,
-                     prompts: tuple[str, ...] = corpus.PROMPTS) -> list[Pair]:  # fmt: skip
+def label_with_taste(
+    policy: Policy,
+    taste: Taste,
+    n: int,
+    path: str | os.PathLike,
+    *,
+    seed: int = 0,
+    prompts: tuple[str, ...] = corpus.PROMPTS,
+) -> list[Pair]:
     """Label `n` pairs of fresh completions as `taste` would, appending each to `path`; the pairs written."""
     written, draw = [], 0
     while len(written) < n:

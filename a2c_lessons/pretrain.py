@@ -70,19 +70,32 @@ def build_tokenizer() -> PreTrainedTokenizerFast:
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     tok.post_processor = processors.TemplateProcessing(single="<bos> $A", special_tokens=[("<bos>", vocab["<bos>"])])
     return PreTrainedTokenizerFast(
-        tokenizer_object=tok, bos_token="<bos>", eos_token="<eos>", pad_token="<pad>", unk_token="<unk>",
-        padding_side="left", clean_up_tokenization_spaces=False,  # keep "good ." apart: the grammar needs it
-    )  # fmt: skip
+        tokenizer_object=tok,
+        bos_token="<bos>",
+        eos_token="<eos>",
+        pad_token="<pad>",
+        unk_token="<unk>",
+        padding_side="left",
+        clean_up_tokenization_spaces=False,  # keep "good ." apart: the grammar needs it
+    )
 
 
 def build_model(cfg: PretrainConfig, tokenizer: PreTrainedTokenizerFast) -> GPT2LMHeadModel:
     """A GPT-2 with no dropout: the corpus is endless, and RL needs dropout off anyway."""
     config = GPT2Config(
-        vocab_size=len(tokenizer), n_positions=cfg.n_positions, n_embd=cfg.n_embd, n_layer=cfg.n_layer,
-        n_head=cfg.n_head, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
-        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id, tie_word_embeddings=True,
-    )  # fmt: skip
+        vocab_size=len(tokenizer),
+        n_positions=cfg.n_positions,
+        n_embd=cfg.n_embd,
+        n_layer=cfg.n_layer,
+        n_head=cfg.n_head,
+        resid_pdrop=0.0,
+        embd_pdrop=0.0,
+        attn_pdrop=0.0,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        tie_word_embeddings=True,
+    )
     return GPT2LMHeadModel(config)
 
 
@@ -90,10 +103,15 @@ def generation_config(tokenizer: PreTrainedTokenizerFast) -> GenerationConfig:
     # transformers samples with top_k=50 when top_k is unset: 0 and 1.0 make
     # "temperature 1" mean the model's full distribution, in generate and our sampler alike
     return GenerationConfig(
-        do_sample=True, top_k=0, top_p=1.0, temperature=1.0, max_new_tokens=24,
-        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+        do_sample=True,
+        top_k=0,
+        top_p=1.0,
+        temperature=1.0,
+        max_new_tokens=24,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
-    )  # fmt: skip
+    )
 
 
 def review_batch(reviews: list[corpus.Review], tokenizer) -> tuple[torch.Tensor, torch.Tensor]:
@@ -174,8 +192,14 @@ def main(argv: list[str] | None = None) -> dict:
     stats = review_stats(rollout.reviews)
     floor = grammar_entropy_per_token()
     final_loss = statistics.fmean(losses[-100:])
-    log = {"config": asdict(cfg), "torch": torch.__version__, "losses": losses,
-           "final_loss": final_loss, "grammar_entropy": floor, **stats}  # fmt: skip
+    log = {
+        "config": asdict(cfg),
+        "torch": torch.__version__,
+        "losses": losses,
+        "final_loss": final_loss,
+        "grammar_entropy": floor,
+        **stats,
+    }
     save(model, tokenizer, args.out, log)
     print(
         f"tiny LM saved to {args.out}: loss {final_loss:.3f} (grammar entropy {floor:.3f}), "

@@ -172,8 +172,9 @@ def pair_accuracy(model, tokenizer, pairs: list[Pair]) -> dict[str, float]:
     return {"accuracy": right / len(pairs), "low": low, "high": high, "n": len(pairs)}
 
 
-def train_on_preferences(pairs: list[Pair], out: Path, cfg: PreferenceConfig = PreferenceConfig(), *,
-                         progress: bool = True) -> dict:  # fmt: skip
+def train_on_preferences(
+    pairs: list[Pair], out: Path, cfg: PreferenceConfig = PreferenceConfig(), *, progress: bool = True
+) -> dict:
     """Fit a reward model to labelled pairs; save it to `out` (a folder `from_pretrained` loads); return its log."""
     if len(pairs) < cfg.min_pairs:
         raise PreferenceError(f"{len(pairs)} pairs are too few for a reward model: label at least {cfg.min_pairs}")
@@ -189,8 +190,13 @@ def train_on_preferences(pairs: list[Pair], out: Path, cfg: PreferenceConfig = P
             batch = [p.reviews() for p in training[start : start + cfg.batch_size]]
             loss = _fit_step(model, tokenizer, optimizer, [c for c, _ in batch], [r for _, r in batch], cfg.centre_coef)
             model.train()
-    log = {"config": asdict(cfg), "pairs": len(pairs), "trained_on": len(training), "final_loss": loss,
-           "held_out": pair_accuracy(model, tokenizer, held_out)}  # fmt: skip
+    log = {
+        "config": asdict(cfg),
+        "pairs": len(pairs),
+        "trained_on": len(training),
+        "final_loss": loss,
+        "held_out": pair_accuracy(model, tokenizer, held_out),
+    }
     _save(model, tokenizer, Path(out), log)
     return log
 
@@ -206,8 +212,9 @@ def main(argv: list[str] | None = None) -> dict:
     check_build_folder(args.out)
     if args.preferences is None:
         log = train(RewardModelConfig(seed=args.seed, steps=args.steps), args.out)
-        print(f"reward model saved to {args.out}: held-out accuracy {log['accuracy']:.1%}, "
-              f"loss {log['final_loss']:.3f}")  # fmt: skip
+        print(
+            f"reward model saved to {args.out}: held-out accuracy {log['accuracy']:.1%}, loss {log['final_loss']:.3f}"
+        )
         return log
     cfg = PreferenceConfig(seed=args.seed, epochs=args.epochs)
     try:  # every line is checked before anything is written
@@ -216,8 +223,10 @@ def main(argv: list[str] | None = None) -> dict:
         raise UsageError(f"--preferences: {err}") from None
     log = train_on_preferences(pairs, args.out, cfg)
     held = log["held_out"]
-    print(f"reward model saved to {args.out}: trained on {log['trained_on']} pairs; held-out accuracy "
-          f"{held['accuracy']:.1%} (95% CI {held['low']:.1%}-{held['high']:.1%}, {held['n']} pairs)")  # fmt: skip
+    print(
+        f"reward model saved to {args.out}: trained on {log['trained_on']} pairs; held-out accuracy "
+        f"{held['accuracy']:.1%} (95% CI {held['low']:.1%}-{held['high']:.1%}, {held['n']} pairs)"
+    )
     return log
 
 

@@ -27,8 +27,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 LOCK = ".lock"
-RUN_FILES = ("config.json", "config_history.jsonl", "metrics.jsonl", "checkpoint.pt", "samples.txt",
-             "eval.json", "training_curve.png", "model", LOCK)  # fmt: skip
+RUN_FILES = (
+    "config.json",
+    "config_history.jsonl",
+    "metrics.jsonl",
+    "checkpoint.pt",
+    "samples.txt",
+    "eval.json",
+    "training_curve.png",
+    "model",
+    LOCK,
+)
 
 
 class RunFolderError(Exception):
@@ -141,8 +150,11 @@ def check(folder: Path, *, overwrite: bool, resume: bool) -> None:
     checkpoint = folder / "checkpoint.pt"
     if resume:
         if not checkpoint.is_file():
-            why = "there is no run there" if not (folder / "config.json").is_file() else (
-                "its run stopped before its first checkpoint")  # fmt: skip
+            why = (
+                "there is no run there"
+                if not (folder / "config.json").is_file()
+                else ("its run stopped before its first checkpoint")
+            )
             raise RunFolderError(f"--resume: no {checkpoint} ({why}); start the run without --resume", 2)
         if checkpoint.stat().st_size == 0:  # found here, before torch loads to read it
             raise RunFolderError(f"checkpoint {checkpoint} is empty (a save was cut short); start again: --overwrite")
@@ -154,8 +166,9 @@ def check(folder: Path, *, overwrite: bool, resume: bool) -> None:
     if foreign:
         raise RunFolderError(
             f"--out {folder} holds files that are not a run's ({', '.join(foreign[:3])}); "
-            "--overwrite only replaces a run's own files: choose another --out", 2
-        )  # fmt: skip
+            "--overwrite only replaces a run's own files: choose another --out",
+            2,
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -186,8 +199,11 @@ def record_config(folder: Path, config: dict, step: int, changes: dict[str, tupl
     if changes is None:
         entry = {"step": step, "set": config}
     else:
-        entry = {"step": step, "set": {k: new for k, (_, new) in changes.items()},
-                 "was": {k: old for k, (old, _) in changes.items()}}  # fmt: skip
+        entry = {
+            "step": step,
+            "set": {k: new for k, (_, new) in changes.items()},
+            "was": {k: old for k, (old, _) in changes.items()},
+        }
     if changes is None or changes:
         append_line(folder / "config_history.jsonl", json.dumps(entry) + "\n")
 

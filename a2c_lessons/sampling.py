@@ -170,8 +170,15 @@ class PlainStepper:
         return out.logits[:, -1].float()
 
 
-def make_stepper(model, prompt_ids: torch.Tensor, prompt_mask: torch.Tensor, max_new_tokens: int, *,
-                 fast: bool, copy_of: torch.Tensor | None = None) -> Stepper:  # fmt: skip
+def make_stepper(
+    model,
+    prompt_ids: torch.Tensor,
+    prompt_mask: torch.Tensor,
+    max_new_tokens: int,
+    *,
+    fast: bool,
+    copy_of: torch.Tensor | None = None,
+) -> Stepper:
     """The static-cache stepper for a GPT-2 (with fast=True), the model's own forward otherwise.
 
     prompt_ids, prompt_mask: (U, P) the distinct prompts; copy_of: (B,) long, the prompt of each
@@ -238,9 +245,17 @@ def sample(
         )
     texts = policy.tokenizer.batch_decode(response_ids, skip_special_tokens=True)
     return Rollout(
-        distinct_ids[copy_of], distinct_mask[copy_of], response_ids, logprobs, mask,
-        list(prompts), [s.strip() for s in texts], temperature, top_k, top_p,
-    )  # fmt: skip
+        distinct_ids[copy_of],
+        distinct_mask[copy_of],
+        response_ids,
+        logprobs,
+        mask,
+        list(prompts),
+        [s.strip() for s in texts],
+        temperature,
+        top_k,
+        top_p,
+    )
 
 
 def _draw_responses(

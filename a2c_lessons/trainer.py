@@ -140,9 +140,15 @@ class A2CTrainer:
         # 5. loss and step
         share = self._token_share(mask)
         loss = losses.a2c_total_loss(
-            logprobs, advantages, values, returns, losses.token_entropy(logprobs_full), mask,
-            vf_coef=cfg.vf_coef * share, ent_coef=cfg.ent_coef * share,
-        )  # fmt: skip
+            logprobs,
+            advantages,
+            values,
+            returns,
+            losses.token_entropy(logprobs_full),
+            mask,
+            vf_coef=cfg.vf_coef * share,
+            ent_coef=cfg.ent_coef * share,
+        )
         grad_norm = self._optimizer_step(loss.total, rewards)
         row = self._log(StepRecord(rollout, scores, kl, loss, advantages, old_values, returns, ratio, grad_norm, start))
         self.mid_step, self.rng_at_step_start = False, None
@@ -190,13 +196,18 @@ class A2CTrainer:
         mask, gather, loss = record.rollout.mask, self.accelerator.gather_for_metrics, record.loss
         reviews = review_stats(record.rollout.reviews)
         local = {
-            "reward": record.scores.mean(), "positive": torch.tensor(reviews["positive"]),
+            "reward": record.scores.mean(),
+            "positive": torch.tensor(reviews["positive"]),
             "grammatical": torch.tensor(reviews["grammatical"]),
             "kl": masked_sum(record.kl, mask, dim=1).mean(),  # per sequence, the estimator that is penalised
-            "entropy": loss.entropy.detach(), "actor_loss": loss.actor.detach(), "critic_loss": loss.critic.detach(),
-            "adv_mean": masked_mean(record.advantages, mask), "adv_std": masked_var(record.advantages, mask).sqrt(),
-            "ratio_max_dev": (record.ratio - 1).abs().max(), "tokens": mask.sum().float(),
-        }  # fmt: skip
+            "entropy": loss.entropy.detach(),
+            "actor_loss": loss.actor.detach(),
+            "critic_loss": loss.critic.detach(),
+            "adv_mean": masked_mean(record.advantages, mask),
+            "adv_std": masked_var(record.advantages, mask).sqrt(),
+            "ratio_max_dev": (record.ratio - 1).abs().max(),
+            "tokens": mask.sum().float(),
+        }
         row = {
             k: float(gather(v.detach().float().reshape(1).to(self.accelerator.device)).mean()) for k, v in local.items()
         }
@@ -215,8 +226,9 @@ class A2CTrainer:
             return False
         return sum(m["positive"] for m in recent) / len(recent) >= cfg.stop_positive
 
-    def train(self, steps: int | None = None, *, progress: bool = True, metrics_path: Path | None = None,
-              callback=None) -> list[dict[str, float]]:  # fmt: skip
+    def train(
+        self, steps: int | None = None, *, progress: bool = True, metrics_path: Path | None = None, callback=None
+    ) -> list[dict[str, float]]:
         """Run up to `steps` (default cfg.steps) updates; print a one-line summary; return the metrics.
         `callback(trainer, row)` runs after each step and stops the run by returning True."""
         steps = self.cfg.steps if steps is None else steps

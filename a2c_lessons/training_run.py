@@ -201,8 +201,10 @@ def _preference_summary(trainer, out: Path) -> str:
     before = json.loads((out / "eval_before.json").read_text())
     line = f"learned reward {before['proxy']:.2f} -> {after['proxy']:.2f}"
     if trainer.cfg.taste is not None:
-        line += (f"; reviews with the taste '{trainer.cfg.taste}' {before['gold']:.1%} -> {after['gold']:.1%} "
-                 f"(95% CI {after['gold_low']:.1%}-{after['gold_high']:.1%})")  # fmt: skip
+        line += (
+            f"; reviews with the taste '{trainer.cfg.taste}' {before['gold']:.1%} -> {after['gold']:.1%} "
+            f"(95% CI {after['gold_low']:.1%}-{after['gold_high']:.1%})"
+        )
     return f"{line}; on {after['n']} fresh reviews"
 
 

@@ -144,11 +144,13 @@ class TRLSettings:
     def __post_init__(self):
         checks = [
             (self.method in ("grpo", "rloo"), f"method must be 'grpo' or 'rloo', got {self.method!r}"),
-            (self.lr > 0, "lr must be > 0"), (self.beta >= 0, "beta must be >= 0"),
+            (self.lr > 0, "lr must be > 0"),
+            (self.beta >= 0, "beta must be >= 0"),
             (self.group_size >= 2, "group_size must be >= 2 (a group baseline needs two completions)"),
             (self.batch_size % self.group_size == 0, "batch_size must be a multiple of group_size"),
-            (self.max_new_tokens >= 1, "max_new_tokens must be >= 1"), (self.max_steps >= 1, "max_steps must be >= 1"),
-        ]  # fmt: skip
+            (self.max_new_tokens >= 1, "max_new_tokens must be >= 1"),
+            (self.max_steps >= 1, "max_steps must be >= 1"),
+        ]
         for ok, message in checks:
             if not ok:
                 raise ValueError(f"TRLSettings: {message}")
@@ -207,8 +209,9 @@ def make_trl_trainer(settings: TRLSettings, policy, callbacks: list | None = Non
     if settings.fix_positions:
         fix_position_ids(policy.model)
     config_cls, trainer_cls = {
-        "grpo": (trl.GRPOConfig, trl.GRPOTrainer), "rloo": (trl.RLOOConfig, trl.RLOOTrainer),
-    }[settings.method]  # fmt: skip
+        "grpo": (trl.GRPOConfig, trl.GRPOTrainer),
+        "rloo": (trl.RLOOConfig, trl.RLOOTrainer),
+    }[settings.method]
     output_dir = settings.output_dir or os.path.join(tempfile.gettempdir(), f"a2c-lessons-trl-{settings.method}")
     args = config_cls(output_dir=output_dir, **trl_overrides(settings))
     trainer = trainer_cls(

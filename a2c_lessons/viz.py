@@ -75,9 +75,14 @@ def sentiment_colors() -> dict[str, str]:
 
 
 def plot_next_token_distribution(
-    probs, labels: Sequence[str], *, titles: Sequence[str] | None = None, top: int = 15,
-    colors: Mapping[str, str] | None = None, sharey: bool = False,
-) -> Figure:  # fmt: skip
+    probs,
+    labels: Sequence[str],
+    *,
+    titles: Sequence[str] | None = None,
+    top: int = 15,
+    colors: Mapping[str, str] | None = None,
+    sharey: bool = False,
+) -> Figure:
     """Bars of the `top` most likely next tokens, one panel per row of probs.
 
     Args:
@@ -155,9 +160,14 @@ def _shown_tokens(before: np.ndarray, chosen: int, top: int) -> np.ndarray:
 
 
 def plot_distribution_shifts(
-    labels: Sequence[str], before, afters: Mapping[str, object], *, chosen: int, top: int = 12,
+    labels: Sequence[str],
+    before,
+    afters: Mapping[str, object],
+    *,
+    chosen: int,
+    top: int = 12,
     fig: Figure | None = None,
-) -> Figure:  # fmt: skip
+) -> Figure:
     """pi(. | x) before and after one update, one panel per update rule; the updated token in bold.
 
     Args:
@@ -184,8 +194,9 @@ def plot_distribution_shifts(
     return fig
 
 
-def plot_advantage_estimates(tokens: Sequence[str], series: Mapping[str, object], *, title: str | None = None,
-                             ax=None) -> Figure:  # fmt: skip
+def plot_advantage_estimates(
+    tokens: Sequence[str], series: Mapping[str, object], *, title: str | None = None, ax=None
+) -> Figure:
     """One line per per-token quantity (rewards, V, G, TD residuals, GAE ...) along one response.
 
     Args:
@@ -244,12 +255,23 @@ def plot_update_diagram(ax=None) -> Figure:
     ax.set_axis_off()
     ax.set(xlim=(-0.5, len(UPDATE_STEPS) - 0.5), ylim=(-1.2, 0.7))
     for i, text in enumerate(UPDATE_STEPS):
-        ax.text(i, 0.1, text, ha="center", va="center", fontsize=9,
-                bbox={"boxstyle": "round", "facecolor": "whitesmoke", "edgecolor": "gray"})  # fmt: skip
+        ax.text(
+            i,
+            0.1,
+            text,
+            ha="center",
+            va="center",
+            fontsize=9,
+            bbox={"boxstyle": "round", "facecolor": "whitesmoke", "edgecolor": "gray"},
+        )
         if i:
             ax.annotate("", xy=(i - 0.38, 0.1), xytext=(i - 0.62, 0.1), arrowprops={"arrowstyle": "->"})
-    ax.annotate("", xy=(0, -0.3), xytext=(len(UPDATE_STEPS) - 1, -0.3),
-                arrowprops={"arrowstyle": "->", "connectionstyle": "arc3,rad=-0.12"})  # fmt: skip
+    ax.annotate(
+        "",
+        xy=(0, -0.3),
+        xytext=(len(UPDATE_STEPS) - 1, -0.3),
+        arrowprops={"arrowstyle": "->", "connectionstyle": "arc3,rad=-0.12"},
+    )
     ax.text((len(UPDATE_STEPS) - 1) / 2, -0.95, "new weights: sample the next batch", ha="center", fontsize=9)
     return fig
 

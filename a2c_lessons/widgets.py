@@ -29,10 +29,18 @@ UpdateFn = Callable[[float, float], Sequence[float]]
 
 
 def distribution_shift_explorer(
-    labels: Sequence[str], before, update_fn: UpdateFn, *, chosen: int, title: str,
-    advantage: float = 1.0, lr: float = 1.0, advantage_range: tuple[float, float] = (-3.0, 3.0),
-    lr_range: tuple[float, float] = (0.0, 4.0), top: int = 12,
-):  # fmt: skip
+    labels: Sequence[str],
+    before,
+    update_fn: UpdateFn,
+    *,
+    chosen: int,
+    title: str,
+    advantage: float = 1.0,
+    lr: float = 1.0,
+    advantage_range: tuple[float, float] = (-3.0, 3.0),
+    lr_range: tuple[float, float] = (0.0, 4.0),
+    top: int = 12,
+):
     """Sliders for A and the learning rate over the before / after bars of one update.
 
     Args:
@@ -58,8 +66,9 @@ def distribution_shift_explorer(
         a, rate = sliders["advantage"].value, sliders["lr"].value
         after = update_fn(a, rate)
         fig = Figure(figsize=(7.5, 3.6), layout="constrained")
-        plot_distribution_shifts(labels, before, {f"{title}: A = {a:+.2f}, lr = {rate:.3g}": after},
-                                 chosen=chosen, top=top, fig=fig)  # fmt: skip
+        plot_distribution_shifts(
+            labels, before, {f"{title}: A = {a:+.2f}, lr = {rate:.3g}": after}, chosen=chosen, top=top, fig=fig
+        )
         box.figure = fig
         with out:
             out.clear_output(wait=True)
@@ -71,16 +80,30 @@ def distribution_shift_explorer(
     return box
 
 
-def _sliders(w, advantage: float, lr: float, advantage_range: tuple[float, float],
-             lr_range: tuple[float, float]) -> dict:  # fmt: skip
+def _sliders(
+    w, advantage: float, lr: float, advantage_range: tuple[float, float], lr_range: tuple[float, float]
+) -> dict:
     """The A and learning-rate sliders; they fire on release, since each redraw runs an update."""
     lr_step = (lr_range[1] - lr_range[0]) / 100
     return {
-        "advantage": w.FloatSlider(value=advantage, min=advantage_range[0], max=advantage_range[1], step=0.1,
-                                   description="A", continuous_update=False),
-        "lr": w.FloatSlider(value=lr, min=lr_range[0], max=lr_range[1], step=lr_step, description="lr",
-                            readout_format=".3g", continuous_update=False),
-    }  # fmt: skip
+        "advantage": w.FloatSlider(
+            value=advantage,
+            min=advantage_range[0],
+            max=advantage_range[1],
+            step=0.1,
+            description="A",
+            continuous_update=False,
+        ),
+        "lr": w.FloatSlider(
+            value=lr,
+            min=lr_range[0],
+            max=lr_range[1],
+            step=lr_step,
+            description="lr",
+            readout_format=".3g",
+            continuous_update=False,
+        ),
+    }
 
 
 class LivePlot:
@@ -95,8 +118,9 @@ class LivePlot:
         if every < 1:
             raise ValueError(f"every must be >= 1, got {every}")
         self.keys, self.every, self.label, self.log_keys = tuple(keys), every, label, tuple(log_keys)
-        self.figure = Figure(figsize=(4.2 * min(3, len(self.keys)), 2.9 * -(-len(self.keys) // 3)),
-                             layout="constrained")  # fmt: skip
+        self.figure = Figure(
+            figsize=(4.2 * min(3, len(self.keys)), 2.9 * -(-len(self.keys) // 3)), layout="constrained"
+        )
         self.handle = None
         self.draws = 0
 
@@ -129,8 +153,15 @@ class PreferenceLabeller:
     `policy` at temperature 1; the pair shown is `pair` (prompt, left, right).
     """
 
-    def __init__(self, policy, path: str | os.PathLike, *, prompts: Sequence[str] = corpus.PROMPTS, seed: int = 0,
-                 max_new_tokens: int = 24):  # fmt: skip
+    def __init__(
+        self,
+        policy,
+        path: str | os.PathLike,
+        *,
+        prompts: Sequence[str] = corpus.PROMPTS,
+        seed: int = 0,
+        max_new_tokens: int = 24,
+    ):
         import ipywidgets as w
 
         self.policy, self.path, self.prompts = policy, path, tuple(prompts)
@@ -148,8 +179,9 @@ class PreferenceLabeller:
 
     def next_pair(self) -> None:
         prompt = self.prompts[self.draws % len(self.prompts)]
-        completions = preferences.sample_completions(self.policy, prompt, seed=self.seed * 100_003 + self.draws,
-                                                     max_new_tokens=self.max_new_tokens)  # fmt: skip
+        completions = preferences.sample_completions(
+            self.policy, prompt, seed=self.seed * 100_003 + self.draws, max_new_tokens=self.max_new_tokens
+        )
         self.pair, self.draws = (prompt, *completions), self.draws + 1
         self.prompt.value = f"<b>prompt:</b> {html.escape(prompt) or '(the start of a review)'}"
         for box, completion in ((self.left, completions[0]), (self.right, completions[1])):

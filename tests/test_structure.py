@@ -59,9 +59,7 @@ def imported_names(source: str, name: str, is_package: bool, known: set[str]) ->
             func_name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
             calls_import_module = calls_import_module or func_name == "import_module"
     if calls_import_module:  # cli.py maps command names to module names, then imports one by its string
-        found.update(
-            n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-        )
+        found.update(n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str))
     return {m for m in found if m in known and m != name}
 
 

@@ -137,8 +137,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-hidden", action="store_true", help="leave out the instructor's hidden tests")
     parser.add_argument("--overwrite", action="store_true", help="replace the grades already in --out")
     parser.add_argument("--resume", action="store_true", help="go on with the students --out does not have yet")
-    parser.add_argument("--unsafe-no-sandbox", action="store_true",
-                        help="grade without a sandbox where none is available (trusted submissions only)")  # fmt: skip
+    parser.add_argument(
+        "--unsafe-no-sandbox",
+        action="store_true",
+        help="grade without a sandbox where none is available (trusted submissions only)",
+    )
     return parser.parse_args(argv)
 
 
@@ -164,15 +167,6 @@ def _fingerprint(official: dict[str, str], args: argparse.Namespace) -> str:
     return hashlib.sha256(json.dumps(settings).encode()).hexdigest()
 
 
-def _readable_by_others(paths: list[Path]) -> list[str]:
-    """The folders a uid-sandboxed student could reach: in the uid mode only permissions keep it out."""
-
-    def reachable(path: Path) -> bool:
-        return path.exists() and all(p.stat().st_mode & 0o001 for p in (path.resolve(), *path.resolve().parents))
-
-    return [str(p) for p in paths if reachable(p)]
-
-
 def _previous(out: Path, students: list[Path]) -> dict[str, Graded]:
     """The students --out already holds a valid results.json for (for --resume)."""
     done = {}
@@ -186,18 +180,6 @@ def _previous(out: Path, students: list[Path]) -> dict[str, Graded]:
     return done
 
 
-def _uid_mode_problem(args: argparse.Namespace) -> str | None:
-    """Without bubblewrap only permissions keep student code out: what it must not read, and where it must pass."""
-    tmp = Path(tempfile.gettempdir()).resolve()
-    if any(not p.stat().st_mode & 0o001 for p in (tmp, *tmp.parents)):
-        return f"without bubblewrap, student code must pass through {tempfile.gettempdir()}: set TMPDIR to /tmp"
-    exposed = _readable_by_others([args.source, args.submissions, args.out])
-    if exposed:
-        return (f"without bubblewrap, student code runs as another uid and can read what others may read: "
-                f"run `chmod o-rwx {' '.join(exposed)}` first, or install bubblewrap")  # fmt: skip
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     """Grade every student folder; 0 when done, 2 for unusable inputs, 130 when interrupted."""
     args = _parse(argv)
@@ -207,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         mode, warning = sandboxes.detect(allow_unsafe=args.unsafe_no_sandbox) if problem is None else ("none", None)
     except (ValueError, RuntimeError) as err:
         problem = str(err)
-    problem = problem or (_uid_mode_problem(args) if mode == "uid" else None)
+    problem = problem or (
+        sandboxes.uid_mode_problem([args.source, args.submissions, args.out]) if mode == "uid" else None
+    )
     fingerprint, state = _fingerprint(official, args), args.out / STATE
     if problem is None and args.resume and (not state.is_file() or json.loads(state.read_text()) != fingerprint):
         problem = f"--resume needs {state} from a run with the same instructor files and limits; it is not there"
@@ -216,8 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
-    students = sorted(p for p in args.submissions.iterdir()
-                      if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "_")))  # fmt: skip
+    students = sorted(
+        p for p in args.submissions.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "_"))
+    )
     args.out.mkdir(parents=True, exist_ok=True, mode=0o700)
     write_atomic(state, json.dumps(fingerprint) + "\n")
     with tempfile.TemporaryDirectory(prefix="a2c-grade-", ignore_cleanup_errors=True) as scratch:
@@ -229,8 +214,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             _grade_all(batch, todo)
         except KeyboardInterrupt:
-            print(f"\ninterrupted: {len(batch.graded)} of {len(students)} students graded, in {args.out}; "
-                  "the same command with --resume goes on from there", file=sys.stderr)  # fmt: skip
+            print(
+                f"\ninterrupted: {len(batch.graded)} of {len(students)} students graded, in {args.out}; "
+                "the same command with --resume goes on from there",
+                file=sys.stderr,
+            )
             return 130
         finally:
             batch.stop()

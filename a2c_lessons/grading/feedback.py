@@ -37,8 +37,10 @@ def describe(error: Any, what: str, module: str) -> str:
     kind, file = error.get("kind"), f"{module}.py"
     blocked = str(error.get("blocked", ""))
     if blocked.startswith(wire.LIBRARY):
-        return (f"{file} imports {wire.LIBRARY}: a graded exercise must be your own code, not the course "
-                "library's, so this exercise scores 0.")  # fmt: skip
+        return (
+            f"{file} imports {wire.LIBRARY}: a graded exercise must be your own code, not the course "
+            "library's, so this exercise scores 0."
+        )
     if blocked:
         return f"{file} imports {blocked}: each exercise is graded on its own, so copy what you need into {file}."
     if kind == "missing_file":
@@ -50,8 +52,10 @@ def describe(error: Any, what: str, module: str) -> str:
     if kind == "backward":
         return _exception(error, f"backward() through {what}")
     if kind == "unsupported":
-        return (f"{what} returned {error.get('message')}; return plain values: a torch.Tensor, numbers, "
-                "strings, or lists, tuples, sets and dicts of them.")  # fmt: skip
+        return (
+            f"{what} returned {error.get('message')}; return plain values: a torch.Tensor, numbers, "
+            "strings, or lists, tuples, sets and dicts of them."
+        )
     if kind == "too_large":
         return f"{what} returned more data than the grader accepts ({error.get('message')})."
     return _exception(error, what)

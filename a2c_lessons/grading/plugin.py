@@ -37,8 +37,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("a2c-lessons grading")
     group.addoption("--grades-json", metavar="PATH", help="write the grades as Gradescope results.json to PATH")
     group.addoption("--grades-log", metavar="PATH", help="append one JSON line per graded test to PATH (batch grading)")
-    group.addoption("--grade-timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="S",
-                    help=f"time limit of each graded test in seconds (default {DEFAULT_TIMEOUT_S:g})")  # fmt: skip
+    group.addoption(
+        "--grade-timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="S",
+        help=f"time limit of each graded test in seconds (default {DEFAULT_TIMEOUT_S:g})",
+    )
     group.addoption("--submission", metavar="DIR", help="the student's files (default: the tests' own folder)")
     group.addoption("--sandbox", choices=MODES, default="none", help="how the student's code is confined")
     group.addoption("--sandbox-uid", type=int, default=None, help="the uid student code runs as (grader as root)")
@@ -122,7 +127,6 @@ class Grader:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         if self.fixed is not None:  # batch grading: the runner imports torch while the tests are collected
             self.submission(self.fixed).start()
-
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         for submission in self.submissions.values():

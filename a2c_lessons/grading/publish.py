@@ -79,8 +79,11 @@ def _bundle(args: argparse.Namespace) -> int:
 def _write_release(files: dict[str, str], args: argparse.Namespace) -> int:
     changed = sorted(n for n, text in files.items() if (args.out / n).is_file() and (args.out / n).read_text() != text)
     if changed and not args.overwrite:  # these may hold a student's answers: never replace them silently
-        print(f"error: {args.out} holds files that differ from the release ({', '.join(changed[:4])}); "
-              "pass --overwrite to replace them, or choose another --out", file=sys.stderr)  # fmt: skip
+        print(
+            f"error: {args.out} holds files that differ from the release ({', '.join(changed[:4])}); "
+            "pass --overwrite to replace them, or choose another --out",
+            file=sys.stderr,
+        )
         return 2
     write_files(files, args.out)
     stale = sorted(

@@ -169,6 +169,7 @@ def grades_csv(graded: list, exercises: list[str]) -> str:
         extra = g.results.get("extra_data", {})
         per_exercise = extra.get("exercises", {})
         scores = [f"{per_exercise.get(e, {}).get('score', 0):g}" for e in exercises]
-        writer.writerow([g.student, f"{g.results['score']:g}", f"{extra.get('max_score', 0):g}", *scores,
-                         "; ".join(g.notes)])  # fmt: skip
+        writer.writerow(
+            [g.student, f"{g.results['score']:g}", f"{extra.get('max_score', 0):g}", *scores, "; ".join(g.notes)]
+        )
     return text.getvalue()

@@ -181,9 +181,12 @@ def _limit_resources(uid: int | None, memory_mb: int, processes: int) -> None:
         ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
     mb = 1024 * 1024
     limits = {
-        resource.RLIMIT_AS: memory_mb * mb, resource.RLIMIT_FSIZE: 16 * mb,
-        resource.RLIMIT_NOFILE: 256, resource.RLIMIT_CORE: 0, resource.RLIMIT_CPU: 600,
-    }  # fmt: skip
+        resource.RLIMIT_AS: memory_mb * mb,
+        resource.RLIMIT_FSIZE: 16 * mb,
+        resource.RLIMIT_NOFILE: 256,
+        resource.RLIMIT_CORE: 0,
+        resource.RLIMIT_CPU: 600,
+    }
     if processes:  # counted per uid: only set where the uid (or user namespace) is the sandbox's own
         limits[resource.RLIMIT_NPROC] = processes
     for which, value in limits.items():

@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,3 +187,27 @@ def terminate(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         pass
+
+
+def readable_by_others(paths: list[Path]) -> list[str]:
+    """The folders a uid-sandboxed student could reach: in the uid mode only permissions keep it out."""
+
+    def reachable(path: Path) -> bool:
+        return path.exists() and all(p.stat().st_mode & 0o001 for p in (path.resolve(), *path.resolve().parents))
+
+    return [str(p) for p in paths if reachable(p)]
+
+
+def uid_mode_problem(private: list[Path]) -> str | None:
+    """Without bubblewrap only permissions keep student code out: `private` (instructor files, submissions, the out
+    folder) must not be readable by others, and the temporary folder must let the runner pass."""
+    tmp = Path(tempfile.gettempdir()).resolve()
+    if any(not p.stat().st_mode & 0o001 for p in (tmp, *tmp.parents)):
+        return f"without bubblewrap, student code must pass through {tempfile.gettempdir()}: set TMPDIR to /tmp"
+    exposed = readable_by_others(private)
+    if exposed:
+        return (
+            f"without bubblewrap, student code runs as another uid and can read what others may read: "
+            f"run `chmod o-rwx {' '.join(exposed)}` first, or install bubblewrap"
+        )
+    return None

@@ -121,9 +121,13 @@ class Submission:
         if self.proc is None:
             command = self.sandbox.command(self.folder)
             self.proc = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                bufsize=0, start_new_session=True,
-            )  # fmt: skip
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                bufsize=0,
+                start_new_session=True,
+            )
             os.set_blocking(self.proc.stdin.fileno(), False)
             threading.Thread(target=self._drain, args=(self.proc.stderr,), daemon=True).start()
             self._ready = False
@@ -160,8 +164,10 @@ class Submission:
             self._receive("ready", started + START_LIMIT_S, "starting")
         except RunnerGone as gone:
             self.close()
-            fail(f"The grader could not start the process that runs your code (it {gone.reason}). "
-                 "This is not a verdict on your answer: tell your instructor.")  # fmt: skip
+            fail(
+                f"The grader could not start the process that runs your code (it {gone.reason}). "
+                "This is not a verdict on your answer: tell your instructor."
+            )
         self._ready = True
         if self.deadline is not None:
             self.deadline += time.monotonic() - started
@@ -221,8 +227,10 @@ class Submission:
             fail(self.broken[module])
         line = library_import(self.folder / f"{module}.py") if (self.folder / f"{module}.py").is_file() else None
         if line:
-            fail(f"{module}.py imports {wire.LIBRARY} ({line}): a graded exercise must be your own code, "
-                 "not the course library's, so this exercise scores 0.")  # fmt: skip
+            fail(
+                f"{module}.py imports {wire.LIBRARY} ({line}): a graded exercise must be your own code, "
+                "not the course library's, so this exercise scores 0."
+            )
         self._next_id += 1
         request = {"id": self._next_id, "module": module, "function": function}
         request.update(args=wire.encode(list(args)), kwargs=wire.encode(dict(kwargs)))

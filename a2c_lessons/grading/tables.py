@@ -32,8 +32,20 @@ def declared_points(source: Path) -> dict[str, dict[str, float]]:
     source = Path(source).resolve()
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "collected.jsonl"
-        cmd = [sys.executable, "-m", "pytest", str(source), "--collect-only", "-q", "-p", "no:cacheprovider",
-               "--rootdir", str(source), "--grades-log", str(log)]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(source),
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(source),
+            "--grades-log",
+            str(log),
+        ]
         subprocess.run(cmd, cwd=source, capture_output=True, timeout=300)
         if not log.is_file():
             raise ValueError(f"the tests in {source} could not be collected: run pytest there to see why")
@@ -56,8 +68,12 @@ def rewrite(text: str, public: dict[str, float]) -> str:
     text = LESSON_TOTAL.sub(f"Graded points in this lesson: {_number(sum(listed))}.", text)
     text = TABLE_TOTAL.sub(lambda m: f"{m[1]}{_number(sum(listed))}{m[2]}", text)
     by_number = {name[:4]: points for name, points in public.items()}
-    lines = [SHORT.sub(lambda m: f"{m[1]}{m[2]}({_number(by_number.get(m[1], float(m[3])))})", line)
-             if line.startswith("|") else line for line in text.split("\n")]  # fmt: skip
+    lines = [
+        SHORT.sub(lambda m: f"{m[1]}{m[2]}({_number(by_number.get(m[1], float(m[3])))})", line)
+        if line.startswith("|")
+        else line
+        for line in text.split("\n")
+    ]
     return "\n".join(lines)
 
 

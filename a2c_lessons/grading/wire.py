@@ -77,8 +77,12 @@ def _encode_tensor(tensor) -> dict:
     if len(raw) > MAX_FRAME:
         raise TypeError(f"a tensor of {len(raw)} bytes (more than the {MAX_FRAME} a message may hold)")
     data = base64.b64encode(raw).decode()
-    return {"dtype": str(plain.dtype).removeprefix("torch."), "shape": list(plain.shape), "data": data,
-            "requires_grad": bool(tensor.requires_grad)}  # fmt: skip
+    return {
+        "dtype": str(plain.dtype).removeprefix("torch."),
+        "shape": list(plain.shape),
+        "data": data,
+        "requires_grad": bool(tensor.requires_grad),
+    }
 
 
 def decode(obj, depth: int = 0):

@@ -45,9 +45,16 @@ class Worker:
         if self.proc is None or self.proc.poll() is not None:
             env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
             cmd = [sys.executable, "-I", "-m", "a2c_lessons.grading.worker", str(self.official), str(os.getpid())]
-            self.proc = subprocess.Popen(cmd, cwd=self.official, env=env, stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                         start_new_session=True, bufsize=0)  # fmt: skip
+            self.proc = subprocess.Popen(
+                cmd,
+                cwd=self.official,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                bufsize=0,
+            )
         return self.proc
 
     def stop(self) -> None:
@@ -57,16 +64,25 @@ class Worker:
         for box in self.boxes:
             box.kill_all()
 
-    def grade(self, inputs: Path, private: Path, *, timeout: float, following: Path | None = None
-              ) -> tuple[dict, list[str]]:  # fmt: skip
+    def grade(
+        self, inputs: Path, private: Path, *, timeout: float, following: Path | None = None
+    ) -> tuple[dict, list[str]]:
         """Grade the files copied into `inputs` (its runner may start `following`'s); never raises for a student."""
         box, next_box = self.boxes[self.turn], self.boxes[1 - self.turn]
         self.turn = 1 - self.turn
         box.prepare(inputs)
         results, log, output = private / "results.json", private / "progress.jsonl", private / "pytest.txt"
-        request = {"submission": str(inputs), "results": str(results), "log": str(log), "output": str(output),
-                   "sandbox": box.mode, "uid": box.uid, "test_timeout": self.test_timeout,
-                   "next": following and str(following), "next_uid": next_box.uid}  # fmt: skip
+        request = {
+            "submission": str(inputs),
+            "results": str(results),
+            "log": str(log),
+            "output": str(output),
+            "sandbox": box.mode,
+            "uid": box.uid,
+            "test_timeout": self.test_timeout,
+            "next": following and str(following),
+            "next_uid": next_box.uid,
+        }
         start = time.monotonic()
         proc = self._start()
         reply = None
@@ -82,8 +98,11 @@ class Worker:
             return json.loads(results.read_text()), []
         timed_out = not reply and proc.poll() is None
         self.stop()  # past its time, or dead: the next student gets a fresh worker
-        note = (f"grading stopped at the submission's time limit of {timeout:g} s" if timed_out
-                else "the grading process ended early")  # fmt: skip
+        note = (
+            f"grading stopped at the submission's time limit of {timeout:g} s"
+            if timed_out
+            else "the grading process ended early"
+        )
         partial = results_from_log(log, f"Not graded: {note}.")
         if partial is None:
             tail = output.read_text(errors="replace")[-4000:] if output.is_file() else ""
@@ -109,10 +128,24 @@ def serve(official: Path, parent: int) -> None:
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     for line in sys.stdin:
         request = json.loads(line)
-        args = [str(official), "-q", "-p", "no:cacheprovider", "--rootdir", str(official),
-                "--grades-json", request["results"], "--grades-log", request["log"],
-                "--grade-timeout", str(request["test_timeout"]), "--submission", request["submission"],
-                "--sandbox", request["sandbox"]]  # fmt: skip
+        args = [
+            str(official),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(official),
+            "--grades-json",
+            request["results"],
+            "--grades-log",
+            request["log"],
+            "--grade-timeout",
+            str(request["test_timeout"]),
+            "--submission",
+            request["submission"],
+            "--sandbox",
+            request["sandbox"],
+        ]
         if request["uid"] is not None:
             args += ["--sandbox-uid", str(request["uid"])]
         if request["next"]:  # the next student's runner imports torch while this student is graded

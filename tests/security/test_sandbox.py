@@ -24,7 +24,7 @@ from a2c_lessons.grading.sandbox import LIBRARY_DIR, SANDBOX_UID_BASE, Sandbox, 
 from tests.security.conftest import REPO, escapees, hand_in
 from tests.security.support import require_sandbox
 
-PROBE = '''
+PROBE = """
 import os, socket, subprocess, sys
 
 
@@ -57,7 +57,7 @@ def daemon():
     subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)  # a2c-escapee"], start_new_session=True,
                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return True
-'''
+"""
 
 
 def probe(tmp_path: Path, box: Sandbox, grader_file: Path) -> dict:

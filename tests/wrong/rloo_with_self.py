@@ -1,6 +1,5 @@
 """WRONG: RLOO's baseline that includes the response itself (the group mean); GRPO is right."""
 
-
 EXERCISE = "ex20_group_baseline"
 
 
