@@ -167,6 +167,49 @@ def test_runs_draw_one_panel_per_metric_and_one_line_per_run():
     np.testing.assert_allclose(kl_ax.lines[0].get_ydata(), [0.0, 1.0, 4.0, 9.0])
 
 
+def test_runs_label_each_y_axis_with_its_unit_and_draw_shares_from_zero_to_one():
+    runs = {"run": [{"step": s, "positive": 0.5 + 0.1 * s, "grammatical": 0.97, "kl": 10.0**s} for s in range(4)]}
+    fig = curves.plot_runs(runs, ["positive", "grammatical", "kl"], log_keys=["kl"], ylabels={"positive": "share"})
+    positive_ax, grammatical_ax, kl_ax = (ax for ax in fig.axes if ax.get_visible())
+    assert positive_ax.get_ylabel() == "share"  # an override wins over the table
+    assert grammatical_ax.get_ylabel() == curves.METRIC_LABELS["grammatical"]
+    assert "nats per review" in kl_ax.get_ylabel()
+    low, high = grammatical_ax.get_ylim()
+    assert low <= 0 and high >= 1, "a share near 1 is drawn on the whole range [0, 1], not zoomed onto its dips"
+
+
+def test_symlog_ticks_read_as_plain_numbers():
+    assert [curves.plain_number(v) for v in (-1.0, 0.0, 1.0, 100.0, 1000.0, 0.5)] == [
+        "-1",
+        "0",
+        "1",
+        "100",
+        "1,000",
+        "0.5",
+    ]
+    rows = [{"step": s, "kl": 10.0**s} for s in range(4)]
+    fig = curves.plot_runs({"run": rows}, ["kl"], log_keys=["kl"])
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    labels = [tick.get_text() for tick in ax.get_yticklabels() if tick.get_text()]
+    assert labels and not any("10^" in label or "$" in label for label in labels), labels
+
+
+def test_overoptimisation_plots_against_step_and_marks_the_order_on_the_kl_panel():
+    gold_and_sqrt_kl = [(0.2, 0.0), (0.5, 1.0), (0.1, 2.0), (0.0, 1.5)]
+    rows = [{"step": 10 * i, "proxy": 0.1 * i, "gold": g, "sqrt_kl": k} for i, (g, k) in enumerate(gold_and_sqrt_kl)]
+    fig = curves.plot_overoptimisation({"run": rows})
+    proxy_ax, gold_ax, kl_ax = fig.axes[:3]
+    np.testing.assert_allclose(proxy_ax.lines[0].get_xdata(), [0, 10, 20, 30])  # joined in step order
+    np.testing.assert_allclose(gold_ax.lines[0].get_ydata(), [0.2, 0.5, 0.1, 0.0])
+    assert not kl_ax.lines, "against sqrt(KL), which goes back and forth, the points are not joined"
+    np.testing.assert_allclose(kl_ax.collections[0].get_offsets(), [[0.0, 0.2], [1.0, 0.5], [2.0, 0.1], [1.5, 0.0]])
+    alphas = kl_ax.collections[0].get_alpha()
+    assert alphas[0] < alphas[-1], "the step order is shown: early points lighter than late ones"
+    assert [t.get_text() for t in kl_ax.texts] == ["step 0", "step 30"]
+    assert all(ax.get_ylabel() for ax in (proxy_ax, gold_ax, kl_ax))
+
+
 def test_runs_use_another_metric_as_x():
     rows = [{"epoch": e, "kl": 0.1 * e} for e in range(3)]
     fig = curves.plot_runs({"ppo": rows}, ["kl"], x="epoch")
