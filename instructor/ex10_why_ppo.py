@@ -2,14 +2,15 @@
 
 Which of these are real reasons? Choose every true one.
 
-    a. PPO's clipped probability ratio keeps each update close to the policy that
-       sampled the data, so one unlucky batch cannot wreck the model.
+    a. PPO's clipped probability ratio limits how far several gradient steps on the
+       same batch move the policy from the one that sampled it, so a batch can be
+       reused without the policy running away on it.
     b. PPO does not need a reward model or any reward.
     c. PPO reuses each batch of sampled responses for several gradient steps,
        which makes the expensive sampling of an LM go further.
     d. PPO removes the need for a KL penalty and for a reference model.
-    e. Plain A2C is sensitive to the step size: one large step can move the LM's
-       distribution far away and collapse it, and nothing pulls it back.
+    e. PPO's clip bounds every update, the first step on each batch included, so it
+       cures plain A2C's sensitivity to the learning rate (lesson 6).
     f. The A2C gradient is wrong in expectation; PPO's is the exact gradient of the
        expected reward.
 
@@ -21,5 +22,5 @@ Check it: `pytest exercises -k ex10`, or `check("ex10")` in a notebook.
 def reasons() -> set[str]:
     """The letters of every true reason."""
     ### BEGIN SOLUTION
-    return {"a", "c", "e"}
+    return {"a", "c"}
     ### END SOLUTION

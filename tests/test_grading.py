@@ -191,7 +191,7 @@ KNOWN_WRONG = [
     ("known_wrong_more", "ex16_sampling_step: inverse_cdf_draw", "greedy"),
     ("known_wrong_more", "ex02_update_order", "it needs the reward first"),
     ("known_wrong_more", "ex10_why_ppo", "still uses a KL penalty"),
-    ("known_wrong_more", "ex10_why_ppo", "if one step is too large"),
+    ("known_wrong_more", "ex10_why_ppo", "the first step on each batch is the A2C step"),
     ("known_wrong_more", "ex17_probability_direction: probability_direction returns", "returned shape (4,), expected"),
     ("known_wrong_more", "ex23_positive_interval: wilson_interval on the hand-worked", "the normal (Wald) interval"),
     ("known_wrong_more", "ex23_positive_interval: wilson_interval matches", "the normal (Wald) interval"),

@@ -23,7 +23,7 @@ only torch: inside the grader's sandbox nothing else of this repository exists.
 | `larger_advantage.py` | ex04 | picks the larger advantage, not the larger term | |
 | `negative_more_likely.py` | ex05 | "A < 0 makes the token more likely" | |
 | `advantage_before_reward.py` | ex02 | the advantage before the reward it needs | |
-| `false_reason.py` | ex10 | a false reason for PPO, a true one missed | |
+| `false_reason.py` | ex10 | two false reasons for PPO: no KL needed, the clip bounds the first step | |
 | `kl_bonus.py` | ex18 | the KL term added to the reward: a bonus, not a penalty | |
 | `ppo_max.py` | ex19 | PPO's surrogate with max instead of min | |
 | `rloo_with_self.py` | ex20 | RLOO's baseline includes the response itself | |

@@ -1,7 +1,7 @@
-"""WRONG: one false reason for PPO chosen (d), one true reason missed (e)."""
+"""WRONG: two false reasons for PPO chosen (d: no KL needed; e: the clip bounds the first step too)."""
 
 EXERCISE = "ex10_why_ppo"
 
 
 def reasons():
-    return {"a", "c", "d"}  # BUG
+    return {"a", "c", "d", "e"}  # BUG: d and e are false
