@@ -31,6 +31,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 from transformers import AutoTokenizer, GPT2ForSequenceClassification
+from transformers.utils import logging as hf_logging
 
 from a2c_lessons import corpus, threads
 from a2c_lessons.options import Parser, UsageError, check_build_folder, non_negative_int, positive_int
@@ -95,7 +96,14 @@ def _new_model(seed: int) -> tuple[GPT2ForSequenceClassification, AutoTokenizer]
     torch.manual_seed(seed)
     tokenizer = AutoTokenizer.from_pretrained(TINY_LM_PATH)
     tokenizer.padding_side = "left"
-    model = GPT2ForSequenceClassification.from_pretrained(TINY_LM_PATH, num_labels=1)
+    # the fresh head is the point: transformers' load report ("score.weight MISSING ... train on your downstream
+    # task") says what we meant, so it is silenced for this one call and the verbosity put back after it
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        model = GPT2ForSequenceClassification.from_pretrained(TINY_LM_PATH, num_labels=1)
+    finally:
+        hf_logging.set_verbosity(verbosity)
     model.config.pad_token_id = tokenizer.pad_token_id  # the head reads the last non-pad token
     return model.train(), tokenizer
 

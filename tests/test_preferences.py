@@ -163,3 +163,14 @@ def test_reward_model_training_refuses_few_pairs_and_the_package_folder(tmp_path
 def test_taste_words_exist_in_the_grammar():
     for taste in preferences.TASTES.values():
         assert isinstance(taste, Taste) and set(taste.words) <= set(corpus.NOUNS)
+
+
+def test_a_new_reward_model_loads_without_the_report_of_its_fresh_head(capfd):
+    from transformers.utils import logging as hf_logging
+
+    from a2c_lessons import reward_training
+
+    before = hf_logging.get_verbosity()
+    reward_training._new_model(0)
+    assert "MISSING" not in capfd.readouterr().err, "the fresh head's load report should be silenced for this call"
+    assert hf_logging.get_verbosity() == before, "transformers' verbosity should be put back after the call"
