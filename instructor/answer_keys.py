@@ -212,13 +212,14 @@ _RUNS = {
     "ex09.run5": {"accept": ["a"], "feedback": {
         "b": "Nothing here grows over time: the advantages and the critic's loss are huge from the first step. "
         "What is 100 times larger than usual?",
-        "c": "The learning rate was not changed, and clipping bounds every step. What makes the advantages and the "
-        "critic's loss huge from the very first step?",
+        "c": "The learning rate was not changed, and the run still learns: under Adam each step is about lr per "
+        "coordinate whatever the gradient's scale (the clip only rescales what Adam sees). What makes the advantages "
+        "and the critic's loss huge from the very first step?",
         "d": "A missing baseline keeps the advantages positive, not huge; this run's critic loss is in the "
         "thousands from step 1. Look at the rewards.",
         "e": "The KL penalty is a small per-token cost; it cannot make advantages of 40 at the first step. Look at "
         "the rewards.",
-        "f": "A critic loss of 2,000 and gradients clipped at every step mean the run fights its own scale. What "
+        "f": "A critic loss of 2,500 and gradients clipped at every step mean the run fights its own scale. What "
         "would you divide by 100?",
     }},
     "ex09.run6": {"accept": ["f"], "feedback": {
@@ -251,19 +252,22 @@ _INTERVAL = {
 # "X:true" marks a true option; feedback "X:in" explains a false option chosen, "X:out" a true one missed
 _REASONS = {
     "ex10.option": {
-        "accept": ["a:true", "c:true", "e:true"],
+        "accept": ["a:true", "c:true"],
         "feedback": {
-            "a:out": "Think about what the clip in PPO's objective does to an update that would move the "
-            "probability ratio far from 1.",
-            "b:in": "PPO still maximises a reward; it changes how far each update may go, not what is maximised.",
+            "a:out": "Think about what the clip in PPO's objective does to the second, third, ... step on one batch, "
+            "once the probability ratio has moved away from 1.",
+            "b:in": "PPO still maximises a reward; it changes how far the steps on one batch may go, not what is "
+            "maximised.",
             "c:out": "Sampling from an LM is the expensive part of RLHF. How many gradient steps does A2C take per "
             "batch of samples, and how many can PPO take?",
-            "d:in": "RLHF with PPO still uses a KL penalty to a reference model (InstructGPT does): clipping limits "
-            "each step, the KL limits the drift over the whole run.",
-            "e:out": "What happens in A2C if one step is too large? Does anything limit how far the policy moves "
-            "in one update?",
-            "f:in": "The A2C estimator is an unbiased estimate of the policy gradient (a baseline adds no bias); "
-            "PPO's clipped objective is a surrogate, not an exact gradient.",
+            "d:in": "RLHF with PPO still uses a KL penalty to a reference model (InstructGPT does): the clip ties each "
+            "update to pi_old, the policy that sampled the batch; the KL ties the whole run to pi_ref, the start. "
+            "Two different leashes.",
+            "e:in": "At rho = 1 PPO's gradient is A2C's (lesson 7, check 7.3): the first step on each batch is the "
+            "A2C step, just as large. The clip acts only once repeated steps on one batch have moved rho away "
+            "from 1, so it does not cure a learning rate that is too high.",
+            "f:in": "Subtracting a baseline adds no bias, and PPO's surrogate uses the same advantages: at rho = 1 its "
+            "gradient is A2C's, and away from 1 it is a surrogate, not the exact gradient of the expected reward.",
         },
     },
 }
