@@ -47,6 +47,8 @@ def train(args: argparse.Namespace) -> int:
     if args.override and not args.resume:
         raise UsageError("--override only changes a resumed run's options; add --resume, or drop --override")
     given = options.given_config(args)
+    if not args.resume:  # a resumed run's options combine with the saved ones, checked when they are read
+        options.check_combination(given)
     check_model(given.get("model"))
     if given.get("reward_model") is not None:
         check_model(given["reward_model"], "--reward-model")

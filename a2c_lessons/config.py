@@ -2,7 +2,8 @@
 
 Place in the data flow: it sets each step of
 `prompts -> sample -> Rollout -> score -> values -> gae -> a2c_loss -> step`
-(the batch, the temperature T, gamma, lambda, the KL weight, the learning rate).
+(the batch, the temperature T, gamma, lambda, the KL weight, the learning rate), and which member of
+the policy-gradient family runs: the advantage estimator, the loss aggregation, PPO's epochs and clip.
 
 This module imports no torch, so the command line builds its options from these
 fields, and checks every value against `RULES`, before anything heavy loads:
@@ -49,7 +50,34 @@ RULES: dict[str, tuple[typing.Callable[[typing.Any], bool], str]] = {
     "stop_positive": (lambda v: v is None or _finite(0, 1, low_open=True)(v), "a number in (0, 1], or none"),
     "stop_window": (lambda v: v >= 1, "an integer >= 1"),
     "taste": (lambda v: v is None or v in TASTE_NAMES, "one of " + ", ".join(TASTE_NAMES) + ", or none"),
+    # the policy-gradient family
+    "group_size": (lambda v: v >= 2, "an integer >= 2"),
+    "ppo_epochs": (lambda v: v >= 1, "an integer >= 1"),
+    "minibatches": (lambda v: v >= 1, "an integer >= 1"),
+    "clip": (_finite(0, low_open=True), "a finite number > 0"),
+    "target_kl": (lambda v: v is None or _finite(0, low_open=True)(v), "a finite number > 0, or none"),
+    "value_clip": (lambda v: v is None or _finite(0, low_open=True)(v), "a finite number > 0, or none"),
 }
+
+# the estimators that compare the completions of one prompt with each other, and so need groups of them
+GROUP_ESTIMATORS = ("rloo", "grpo", "dr-grpo")
+CRITIC_ESTIMATORS = ("gae",)  # the estimators that train a value head
+
+
+def combination_error(cfg: A2CConfig) -> str | None:
+    """What is wrong with a combination of valid fields, naming both options; None when they fit together."""
+    if cfg.advantage in GROUP_ESTIMATORS and cfg.batch_size % cfg.group_size:
+        return (
+            f"--batch-size {cfg.batch_size} must be a multiple of --group-size {cfg.group_size} with --advantage "
+            f"{cfg.advantage} (the batch is batch_size / group_size prompts times group_size completions)"
+        )
+    if cfg.target_kl is not None and cfg.ppo_epochs == 1:
+        return f"--target-kl {cfg.target_kl} stops PPO's epochs early: it needs --ppo-epochs above 1"
+    if cfg.batch_size % cfg.minibatches:
+        return f"--batch-size {cfg.batch_size} must be a multiple of --minibatches {cfg.minibatches}"
+    if cfg.value_clip is not None and cfg.advantage not in CRITIC_ESTIMATORS:
+        return f"--value-clip clips the critic's loss, and --advantage {cfg.advantage} trains no critic"
+    return None
 
 
 class ConfigError(ValueError):
@@ -99,10 +127,6 @@ class A2CConfig:
     """gradient clipping threshold (global L2 norm)"""
     whiten_advantages: bool = False
     """normalise advantages to mean 0, std 1 over the batch's tokens"""
-    use_baseline: bool = True
-    """False drops the critic's baseline: A = discounted returns (lesson 6)"""
-    sign_bug: bool = False
-    """True minimises +E[U] instead of -E[U] (lesson 4): the model learns what the reward dislikes"""
     separate_critic: bool = False
     """give the critic its own copy of the backbone instead of sharing the actor's"""
     reward: Literal["exact", "model"] = "exact"
@@ -119,6 +143,23 @@ class A2CConfig:
     --reward-model, whose aim is not sentiment)"""
     stop_window: int = 5
     """steps averaged for the stopping rule (5 x 64 = 320 reviews)"""
+    # ---------------------------------------------------------------- the policy-gradient family
+    advantage: Literal["gae", "reinforce", "reinforce-baseline", "rloo", "grpo", "dr-grpo"] = "gae"
+    """advantage estimator: gae (A2C, trains the critic); reinforce, reinforce-baseline, rloo, grpo, dr-grpo (none)"""
+    group_size: int = 4
+    """completions per prompt for rloo, grpo and dr-grpo: the batch is batch_size / group_size prompts"""
+    loss_agg: Literal["sequence-sum", "token-mean", "sequence-mean", "constant"] = "sequence-sum"
+    """how token terms reduce to the loss: sequence-sum (U = sum_t), token-mean, sequence-mean, constant (Dr. GRPO)"""
+    ppo_epochs: int = 1
+    """passes over each batch (PPO's K); 1 with minibatches 1 is one A2C step"""
+    minibatches: int = 1
+    """optimiser steps per pass over a batch (PPO's M); the batch size must be a multiple of it"""
+    clip: float = 0.2
+    """PPO's clip range epsilon on the ratio pi / pi_old (inactive on the first pass, where the ratio is 1)"""
+    target_kl: float | None = None
+    """stop PPO's epochs once an epoch's approximate KL(pi_old || pi) passes this (None: never)"""
+    value_clip: float | None = None
+    """clip the critic's values within this of the rollout's V_old (PPO's clipped value loss; None: unclipped)"""
 
     def __post_init__(self):
         hints = typing.get_type_hints(A2CConfig)
@@ -126,3 +167,6 @@ class A2CConfig:
             expected = check_field(field.name, getattr(self, field.name), hints[field.name])
             if expected is not None:
                 raise ConfigError(field.name, getattr(self, field.name), expected)
+        problem = combination_error(self)
+        if problem is not None:
+            raise ValueError(f"A2CConfig: {problem}")

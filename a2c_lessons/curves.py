@@ -9,6 +9,7 @@ of one or several runs side by side (lessons 4-7), or the probability of sets of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -72,7 +73,8 @@ def plot_runs(
     fig, axes = panel_grid(len(keys), ncols, fig, (4.2, 2.9))
     for ax, key in zip(axes, keys):
         for name, rows in runs.items():
-            ax.plot([row[x] for row in rows], [row[key] for row in rows], label=name)
+            # a run without this metric (no critic, no critic loss) draws nothing here, but keeps its colour
+            ax.plot([row[x] for row in rows], [row.get(key, math.nan) for row in rows], label=name)
         if key in log_keys:
             ax.set_yscale("symlog", linthresh=1.0)
             ax.yaxis.set_major_formatter(FuncFormatter(plain_number))

@@ -16,7 +16,9 @@ generated, non-pad tokens; every reduction over tokens goes through it.
 
 from __future__ import annotations
 
+import functools
 import math
+import typing
 from dataclasses import dataclass, fields
 
 import torch
@@ -129,6 +131,16 @@ def clipped_critic_loss(
     old_values, returns = old_values.detach(), returns.detach()
     clipped_values = old_values + (values - old_values).clamp(-clip, clip)
     return 0.5 * masked_mean(torch.maximum((values - returns) ** 2, (clipped_values - returns) ** 2), mask)
+
+
+def critic_loss_for(uses_critic: bool, *, value_clip: float | None) -> typing.Callable[..., torch.Tensor]:
+    """The critic's loss(values, old_values, returns, mask) of a run, chosen once: `clipped_critic_loss` with a
+    value_clip, `critic_loss` without, and a constant 0 for an estimator that trains no critic."""
+    if not uses_critic:
+        return lambda values, old_values, returns, mask: torch.zeros((), device=values.device)
+    if value_clip is not None:
+        return functools.partial(clipped_critic_loss, clip=value_clip)
+    return lambda values, old_values, returns, mask: critic_loss(values, returns, mask)
 
 
 # ---------------------------------------------------------------- entropy and KL

@@ -21,7 +21,7 @@ import sys
 import typing
 from pathlib import Path
 
-from a2c_lessons.config import RULES, A2CConfig, check_field, hub_offline
+from a2c_lessons.config import RULES, A2CConfig, check_field, combination_error, hub_offline
 
 if typing.TYPE_CHECKING:  # policy imports torch, which this module must not load
     from a2c_lessons.policy import Policy
@@ -112,6 +112,21 @@ def _field_docs() -> dict[str, str]:
 def given_config(args: argparse.Namespace) -> dict[str, typing.Any]:
     """The A2CConfig fields given on the command line (the others are absent from `args`)."""
     return {f.name: getattr(args, f.name) for f in dataclasses.fields(A2CConfig) if hasattr(args, f.name)}
+
+
+def check_combination(given: dict[str, typing.Any]) -> None:
+    """UsageError, naming both options, when values that pass their own rules do not fit together
+    (`config.combination_error`: a group estimator with a batch not divisible by --group-size, --target-kl with
+    one PPO epoch)."""
+    problem = combination_error(_combined(given))
+    if problem is not None:
+        raise UsageError(problem)
+
+
+def _combined(given: dict[str, typing.Any]) -> typing.Any:
+    """The defaults with the given fields over them, as a namespace (not an A2CConfig: that would raise first)."""
+    values = {f.name: f.default for f in dataclasses.fields(A2CConfig)}
+    return argparse.Namespace(**{**values, **given})
 
 
 # a hub id is NAME or OWNER/NAME of letters, digits, '-', '_' and '.' (huggingface_hub's own rule)

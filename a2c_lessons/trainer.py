@@ -1,4 +1,4 @@
-"""The A2C loop: fine-tune a causal LM so that its reviews earn more reward.
+"""The policy-gradient loop: fine-tune a causal LM so that its reviews earn more reward.
 
 Place in the data flow: the whole line, once per step:
 
@@ -8,12 +8,12 @@ Each step minimises, on a fresh batch from the current policy,
 
     L = -E[U] + vf_coef * critic_loss - ent_coef * entropy,   U = sum_t log pi(y_t | x, y_<t) * A_t
 
-with A from GAE on rewards r_t = (score on the last real token) - kl_coef * KL_t(pi || pi_ref).
-One optimiser step per batch: the rollout's log-probs and the loss's come from the
-same weights, so the probability ratio pi_new / pi_old is 1 up to float rounding.
-Every step checks this before it updates (`scoring.check_ratio`): a ratio off 1 by more than
-1e-4 means the loss does not score what the sampler drew, and the step raises. So does a NaN or
-inf loss, reward or gradient norm (`NonFiniteError`), before any weight changes.
+with A from the config's estimator (`estimators.ESTIMATORS`: GAE, A2C, by default) on rewards
+r_t = (score on the last real token) - kl_coef * KL_t(pi || pi_ref), the token terms reduced by the config's
+aggregation (`aggregation.AGGREGATIONS`: sequence-sum, U = sum_t). By default one step per batch: sampler and loss
+use the same weights, so pi_new / pi_old is 1, which every step checks (`scoring.check_ratio`, 1e-4) before it
+updates; a NaN or inf loss, reward or gradient norm raises `NonFiniteError` before any weight changes. With
+ppo_epochs K or minibatches M above 1 the batch is reused PPO's way (`ppo`): K passes of M steps each.
 
 It runs unchanged under `accelerate launch` / `torchrun`: each process samples its
 slice of one global batch drawn from the shared seed, and gradients are averaged.
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -31,17 +31,21 @@ from accelerate import Accelerator
 from tqdm.auto import tqdm
 
 from a2c_lessons import advantages as adv
-from a2c_lessons import losses, threads
+from a2c_lessons import losses, ppo, threads
+from a2c_lessons.aggregation import AGGREGATIONS
 from a2c_lessons.config import A2CConfig
 from a2c_lessons.corpus import PROMPTS
-from a2c_lessons.critic import ActorCritic, explained_variance
+from a2c_lessons.critic import ActorCritic
+from a2c_lessons.estimators import ESTIMATORS, Estimator
 from a2c_lessons.evaluation import evaluate_policy
-from a2c_lessons.masked import masked_mean, masked_sum, masked_var
+from a2c_lessons.masked import masked_mean
+from a2c_lessons.minibatch import Scored, Targets, minibatch_rows, rollout_rows
 from a2c_lessons.policy import Policy, load_policy
-from a2c_lessons.rewards import LearnedReward, RewardFn, get_reward, review_stats, score
+from a2c_lessons.rewards import LearnedReward, RewardFn, get_reward, score
 from a2c_lessons.runfolder import append_line, json_line
 from a2c_lessons.sampling import Rollout, sample
 from a2c_lessons.scoring import check_ratio, full_logprobs, logprobs_of, response_logprobs
+from a2c_lessons.step_metrics import StepRecord, Update, step_row
 
 KL_ESTIMATORS = {"k1": losses.kl_k1, "k3": losses.kl_k3}
 
@@ -50,65 +54,76 @@ class NonFiniteError(FloatingPointError):
     """A step met a NaN or inf loss, reward or gradient; it stopped before changing any weight."""
 
 
-@dataclass
-class StepRecord:
-    """What one step measured, for its row of metrics. B = batch, T = time.
-
-    rollout: the step's Rollout; scores: (B,) rewards; kl: (B, T) the penalised per-token KL;
-    loss: the A2CLoss terms; advantages, values, returns: (B, T) float, as the loss used them;
-    ratio: (B, T) pi_new / pi_old; grad_norm: the norm before clipping; start: perf_counter at the step's start.
-    """
-
-    rollout: Rollout
-    scores: torch.Tensor
-    kl: torch.Tensor
-    loss: losses.A2CLoss
-    advantages: torch.Tensor
-    values: torch.Tensor
-    returns: torch.Tensor
-    ratio: torch.Tensor
-    grad_norm: torch.Tensor
-    start: float
-
-
 class A2CTrainer:
-    """Holds the state of an A2C run: actor-critic, reference model, optimiser, RNG, metrics."""
+    """Holds the state of a policy-gradient run (A2C by default): actor-critic, reference, optimiser, RNG, metrics.
 
-    def __init__(self, cfg: A2CConfig, policy: Policy | None = None, reward_fn: RewardFn | None = None):
-        self.cfg, self.accelerator = cfg, Accelerator(cpu=not torch.cuda.is_available())
+    `estimator` replaces the config's advantage estimator (lessons 4 and 6 pass `estimators.sign_flipped(...)`)."""
+
+    def __init__(
+        self,
+        cfg: A2CConfig,
+        policy: Policy | None = None,
+        reward_fn: RewardFn | None = None,
+        estimator: Estimator | None = None,
+    ):
+        self.cfg = cfg
+        self.accelerator = Accelerator(cpu=not torch.cuda.is_available())
         torch.manual_seed(cfg.seed)
         self.policy = policy or load_policy(cfg.model, device=self.accelerator.device)
         self.reward_fn = reward_fn or (LearnedReward(cfg.reward_model) if cfg.reward_model else get_reward(cfg.reward))
+        # the member of the family this run trains, looked up once by name
+        self.estimator = estimator or ESTIMATORS[cfg.advantage]
+        self.aggregate = AGGREGATIONS[cfg.loss_agg]
+        self.critic_loss = losses.critic_loss_for(self.estimator.uses_critic, value_clip=cfg.value_clip)
         # pi_ref: the starting weights, frozen; dropout is off in all three models (eval mode)
         self.ref_model = copy.deepcopy(self.policy.model).eval().requires_grad_(False)
-        critic_model = copy.deepcopy(self.policy.model).eval() if cfg.separate_critic else None
+        separate = cfg.separate_critic and self.estimator.uses_critic
+        critic_model = copy.deepcopy(self.policy.model).eval() if separate else None
         # eval mode throughout: dropout would make the loss's log-probs differ from the sampler's
         actor_critic = ActorCritic(self.policy.model, critic_model).to(self.accelerator.device).eval()
-        optimizer = torch.optim.Adam(actor_critic.parameters(), lr=cfg.lr)
+        # an estimator without a critic trains no value head: it stays at zero, outside the optimiser
+        actor_critic.value_head.requires_grad_(self.estimator.uses_critic)
+        trained = [p for p in actor_critic.parameters() if p.requires_grad]
+        optimizer = torch.optim.Adam(trained, lr=cfg.lr)
         self.actor_critic, self.optimizer = self.accelerator.prepare(actor_critic, optimizer)
         self.generator = torch.Generator("cpu").manual_seed(cfg.seed)
-        self.step_count, self.metrics = 0, []
+        self.step_count = 0
+        self.metrics = []
         # a step that stops before its optimiser update leaves the last finished step's state (but for the RNG,
         # which `rewind` puts back); one that stops after it (mid_step) leaves no consistent state to save
-        self.mid_step, self.rng_at_step_start = False, None
-        world, rank = self.accelerator.num_processes, self.accelerator.process_index
-        if cfg.batch_size % world:
-            raise ValueError(f"batch_size ({cfg.batch_size}) must be divisible by the number of processes ({world})")
-        local = cfg.batch_size // world
-        self.rows = slice(rank * local, (rank + 1) * local)  # this process's slice of the global batch
+        self.mid_step = False
+        self.rng_at_step_start = None
+        self.rows = self._local_rows()  # this process's slice of the global batch
+
+    def _local_rows(self) -> slice:
+        """This process's rows of the global batch; a group estimator's groups must not straddle two processes."""
+        world = self.accelerator.num_processes
+        rank = self.accelerator.process_index
+        if self.cfg.batch_size % world:
+            raise ValueError(
+                f"batch_size ({self.cfg.batch_size}) must be divisible by the number of processes ({world})"
+            )
+        local = self.cfg.batch_size // world
+        if self.estimator.grouped and local % self.cfg.group_size:
+            raise ValueError(f"each process's batch ({local}) must be a multiple of group_size ({self.cfg.group_size})")
+        return slice(rank * local, (rank + 1) * local)
 
     def _draw_batch(self) -> tuple[list[str], torch.Tensor]:
-        """Prompts and sampling uniforms of the global batch (the same on every process), sliced."""
+        """Prompts and sampling uniforms of the global batch (the same on every process), sliced. A group
+        estimator draws batch_size / group_size prompts and repeats each group_size times, side by side."""
         cfg = self.cfg
-        picks = torch.randint(len(PROMPTS), (cfg.batch_size,), generator=self.generator).tolist()
+        group = cfg.group_size if self.estimator.grouped else 1
+        picks = torch.randint(len(PROMPTS), (cfg.batch_size // group,), generator=self.generator)
+        picks = picks.repeat_interleave(group).tolist()  # (batch_size,) rows g*G .. (g+1)*G - 1: one prompt
         uniforms = torch.rand(cfg.batch_size, cfg.max_new_tokens, generator=self.generator)
         return [PROMPTS[i] for i in picks][self.rows], uniforms[self.rows].to(self.policy.device)
 
     @threads.sized_to(lambda trainer: trainer.policy.model)  # one thread for a tiny model on the CPU
     def step(self, rollout: Rollout | None = None) -> dict[str, float]:
-        """One A2C update; returns its metrics. `rollout`: a batch sampled from the current weights (lesson 4
+        """One update; returns its metrics. `rollout`: a batch sampled from the current weights (lesson 4
         passes the one it built by hand); by default this process's slice of a fresh batch from the run's seed."""
-        cfg, start = self.cfg, time.perf_counter()
+        cfg = self.cfg
+        start = time.perf_counter()
         self.rng_at_step_start = self.generator.get_state()
         # 1. sample y ~ pi_theta(. | x)
         if rollout is None:
@@ -117,42 +132,85 @@ class A2CTrainer:
         mask = rollout.mask
         # 2. score: one reward per review, on its last real token
         scores = score(self.reward_fn, rollout.reviews).to(mask.device)
-        # 3. values V(x, y_<t) and log pi, one forward pass with gradients; log pi_ref without.
+        # 3. values V(x, y_<t) and log pi, one forward pass with gradients (step 5's first pass); log pi_ref without.
         # log pi_T takes the temperature (and top-k / top-p) the rollout was sampled with
-        logits, values = self.actor_critic(rollout)
-        logprobs_full = full_logprobs(logits, rollout)  # (B, T, V)
-        logprobs = response_logprobs(logprobs_full, rollout)  # (B, T)
-        ratio = check_ratio(logprobs, rollout)  # (B, T), 1: same weights sampled and scored
+        first = self._forward(rollout)
+        ratio = check_ratio(first.logprobs, rollout)  # (B, T), 1: same weights sampled and scored
         with torch.no_grad():
             ref_logprobs = logprobs_of(self.ref_model, rollout)
-        # 4. advantages: KL-penalised rewards, then GAE (or plain returns without a baseline)
+        # 4. advantages: KL-penalised rewards, then the estimator the config names
         kl = KL_ESTIMATORS[cfg.kl_estimator](rollout.logprobs, ref_logprobs)
         rewards = adv.kl_penalised_rewards(adv.terminal_rewards(scores, mask), kl, mask, kl_coef=cfg.kl_coef)
-        old_values = values.detach()
-        advantages = adv.gae(rewards, old_values, mask, gamma=cfg.gamma, lam=cfg.lam)
-        returns = advantages + old_values
-        if not cfg.use_baseline:
-            advantages = adv.discounted_returns(rewards, mask, gamma=cfg.gamma)
+        old_values = first.values.detach()
+        hyper = dict(gamma=cfg.gamma, lam=cfg.lam, group_size=cfg.group_size)
+        advantages = self.estimator.fn(rewards, old_values, mask, **hyper)
+        returns = adv.gae(rewards, old_values, mask, gamma=cfg.gamma, lam=cfg.lam) + old_values  # the critic's targets
         if cfg.whiten_advantages:
             advantages = adv.whiten(advantages, mask)
-        if cfg.sign_bug:
-            advantages = -advantages  # -E[sum log pi * (-A)] = +E[U]: the sign bug
-        # 5. loss and step
-        share = self._token_share(mask)
-        loss = losses.a2c_total_loss(
-            logprobs,
-            advantages,
-            values,
-            returns,
-            losses.token_entropy(logprobs_full),
-            mask,
-            vf_coef=cfg.vf_coef * share,
-            ent_coef=cfg.ent_coef * share,
-        )
-        grad_norm = self._optimizer_step(loss.total, rewards)
-        row = self._log(StepRecord(rollout, scores, kl, loss, advantages, old_values, returns, ratio, grad_norm, start))
-        self.mid_step, self.rng_at_step_start = False, None
+        # 5. loss and step: ppo_epochs passes of `minibatches` steps over the batch (one A2C step by default)
+        targets = Targets(first.logprobs.detach(), advantages.detach(), old_values, returns.detach(), mask)
+        update = self._update(rollout, first, targets, rewards)
+        self.step_count += 1
+        row = self._log(StepRecord(rollout, scores, kl, update, advantages, old_values, returns, ratio, start))
+        self.mid_step = False
+        self.rng_at_step_start = None
         return row
+
+    def _forward(self, rollout: Rollout) -> Scored:
+        """Log pi of the sampled tokens, V and the entropy, with gradients."""
+        logits, values = self.actor_critic(rollout)
+        logprobs_full = full_logprobs(logits, rollout)  # (B, T, V)
+        return Scored(response_logprobs(logprobs_full, rollout), values, losses.token_entropy(logprobs_full))
+
+    def _update(self, rollout: Rollout, first: Scored, targets: Targets, rewards: torch.Tensor) -> Update:
+        """Step 5: `ppo_epochs` passes over the batch in `minibatches` optimiser steps each, stopped early once an
+        epoch's approximate KL to pi_old passes `target_kl`. The first pass over the whole batch is step 3's forward:
+        its weights sampled the batch, so rho = 1 exactly and the step is A2C's, bit for bit."""
+        cfg = self.cfg
+        grad_norms, fractions, passes = [], [], []
+        for epoch in range(cfg.ppo_epochs):
+            epoch_kls = []
+            for rows in minibatch_rows(targets.mask.shape[0], cfg.minibatches, self.generator):
+                scored = first if epoch == 0 and cfg.minibatches == 1 else self._forward(rollout_rows(rollout, rows))
+                mb_targets = targets.rows(rows)
+                passes.append((self._minibatch_loss(scored, mb_targets), scored.logprobs.detach(), mb_targets))
+                fractions.append(
+                    ppo.clip_fraction(
+                        scored.logprobs, mb_targets.old_logprobs, mb_targets.advantages, mb_targets.mask, clip=cfg.clip
+                    )
+                )
+                epoch_kls.append(ppo.approx_kl(scored.logprobs, mb_targets.old_logprobs, mb_targets.mask))
+                grad_norms.append(self._optimizer_step(passes[-1][0].total, rewards))
+            approx_kl = self._process_mean(torch.stack(epoch_kls).mean())
+            if cfg.target_kl is not None and approx_kl > cfg.target_kl:
+                break
+        _, last_logprobs, last_targets = passes[-1]
+        last_ratio = torch.exp(last_logprobs - last_targets.old_logprobs)  # (B, T) on the last pass, before its step
+        ratio_dev = torch.where(last_targets.mask, (last_ratio - 1).abs(), 0.0).max()
+        return Update(
+            passes[0][0], torch.stack(grad_norms).mean(), torch.stack(fractions).mean(), approx_kl, epoch + 1, ratio_dev
+        )
+
+    def _minibatch_loss(self, scored: Scored, mb: Targets) -> losses.A2CLoss:
+        """total = actor + vf_coef * critic - ent_coef * entropy on one minibatch; the actor's token terms are
+        PPO's clipped utility (A2C's log pi * A at rho = 1), reduced by the config's aggregation."""
+        cfg = self.cfg
+        share = self._token_share(mb.mask)
+        vf_coef = cfg.vf_coef * share
+        ent_coef = cfg.ent_coef * share
+        terms = ppo.clipped_token_utility(
+            scored.logprobs, mb.old_logprobs, mb.advantages, mb.mask, clip=cfg.clip
+        )  # (B, T)
+        actor = -self.aggregate(terms, mb.mask, max_new_tokens=cfg.max_new_tokens)
+        critic = self.critic_loss(scored.values, mb.old_values, mb.returns, mb.mask)
+        entropy = masked_mean(scored.entropy, mb.mask)
+        return losses.A2CLoss(actor + vf_coef * critic - ent_coef * entropy, actor, critic, entropy)
+
+    def _process_mean(self, value: torch.Tensor) -> torch.Tensor:
+        """A () tensor averaged over processes, so that every process takes the same early stop."""
+        if self.accelerator.num_processes == 1:
+            return value
+        return self.accelerator.reduce(value, reduction="mean")
 
     def rewind(self) -> bool:
         """After an exception inside `step`: True, with the RNG put back, if the step stopped before its update
@@ -181,7 +239,6 @@ class A2CTrainer:
             raise NonFiniteError(f"step {self.step_count + 1}: a non-finite value ({found}); no weight was updated")
         self.mid_step = True  # from here to the end of the step, the state is half old, half new
         self.optimizer.step()
-        self.step_count += 1
         return grad_norm
 
     def _token_share(self, mask: torch.Tensor) -> float:
@@ -193,35 +250,15 @@ class A2CTrainer:
 
     def _log(self, record: StepRecord) -> dict[str, float]:
         """Append this step's row of metrics, each averaged over processes, and return it."""
-        mask, gather, loss = record.rollout.mask, self.accelerator.gather_for_metrics, record.loss
-        reviews = review_stats(record.rollout.reviews)
-        local = {
-            "reward": record.scores.mean(),
-            "positive": torch.tensor(reviews["positive"]),
-            "grammatical": torch.tensor(reviews["grammatical"]),
-            "kl": masked_sum(record.kl, mask, dim=1).mean(),  # per sequence, the estimator that is penalised
-            "entropy": loss.entropy.detach(),
-            "actor_loss": loss.actor.detach(),
-            "critic_loss": loss.critic.detach(),
-            "adv_mean": masked_mean(record.advantages, mask),
-            "adv_std": masked_var(record.advantages, mask).sqrt(),
-            "ratio_max_dev": (record.ratio - 1).abs().max(),
-            "tokens": mask.sum().float(),
-        }
-        row = {
-            k: float(gather(v.detach().float().reshape(1).to(self.accelerator.device)).mean()) for k, v in local.items()
-        }
-        row["tokens"] *= self.accelerator.num_processes
-        explained_var = explained_variance(record.values, record.returns, mask)
-        row.update(step=self.step_count, grad_norm=float(record.grad_norm), explained_var=explained_var)
-        row["tokens_per_s"] = row["tokens"] / (time.perf_counter() - record.start)
+        row = step_row(record, self.accelerator, step=self.step_count, critic=self.estimator.uses_critic)
         self.metrics.append(row)
         return row
 
     def should_stop(self) -> bool:
         """The stopping rule: the mean fraction positive of the last `stop_window` steps reaches stop_positive
         (for the sentiment rewards only: a reward learned from preferences aims at something else)."""
-        cfg, recent = self.cfg, self.metrics[-self.cfg.stop_window :]
+        cfg = self.cfg
+        recent = self.metrics[-cfg.stop_window :]
         if cfg.stop_positive is None or cfg.reward_model is not None or len(recent) < cfg.stop_window:
             return False
         return sum(m["positive"] for m in recent) / len(recent) >= cfg.stop_positive
@@ -235,7 +272,7 @@ class A2CTrainer:
         if self.should_stop():  # a resumed run that had already stopped takes no extra step
             steps = 0
         main = self.accelerator.is_main_process
-        bar = tqdm(range(steps), desc="A2C", disable=not (progress and main))
+        bar = tqdm(range(steps), desc=self.cfg.advantage, disable=not (progress and main))
         for _ in bar:
             row = self.step()
             bar.set_postfix(reward=f"{row['reward']:.2f}", positive=f"{row['positive']:.0%}", kl=f"{row['kl']:.2f}")
@@ -248,7 +285,8 @@ class A2CTrainer:
         if main and progress and self.metrics:
             last = self.metrics[-1]
             aim = "" if self.cfg.reward_model else f", {last['positive']:.0%} positive"  # sentiment is not the aim
-            print(f"A2C: {self.step_count} steps, reward {last['reward']:.2f}{aim} (last batch), KL {last['kl']:.2f}")
+            summary = f"{self.step_count} steps, reward {last['reward']:.2f}{aim} (last batch), KL {last['kl']:.2f}"
+            print(f"{self.cfg.advantage}: {summary}")
         return self.metrics
 
     def evaluate(self, n: int = 2000, *, seed: int = 10_000, batch_size: int = 500) -> dict[str, float]:

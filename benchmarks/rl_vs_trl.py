@@ -41,8 +41,10 @@ from pathlib import Path
 
 import torch
 
+from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.evaluation import evaluate_policy
 from a2c_lessons.policy import Policy, load_policy
+from a2c_lessons.sampling import sample
 
 METHODS = ("a2c", "grpo", "rloo")
 EVAL_SEED, FINAL_SEED = 10_000, 99_999
@@ -59,6 +61,8 @@ class Tracker:
     curve: list[dict] = field(default_factory=list)
     reached_step: int | None = None
     reached_s: float | None = None
+    reached_tokens: int | None = None
+    tokens: int | None = None  # sampled tokens so far, where the trainer reports them (ours; TRL's do not)
     steps: int = 0
     train_s: float = 0.0
     step_s: list[float] = field(default_factory=list)
@@ -89,22 +93,25 @@ class Tracker:
                 f"  step {step}: {row['positive']:.1%} positive, KL {row['kl']:.2f}, {self.train_s:.1f} s", flush=True
             )
         if row["positive"] >= self.args.target + self.args.margin:
-            self.reached_step, self.reached_s = step, self.train_s
+            self.reached_step, self.reached_s, self.reached_tokens = step, self.train_s, self.tokens
             return True
         return False
 
 
 # ---------------------------------------------------------------------------------------------- the three methods
-def train_a2c(policy: Policy, tracker: Tracker, lr: float, seed: int) -> None:
+def train_a2c(policy: Policy, tracker: Tracker, lr: float, seed: int, config: dict | None = None) -> None:
+    """Our trainer; `config` sets other A2CConfig fields (another member of the family: benchmarks/family.py)."""
     from a2c_lessons.trainer import A2CConfig, A2CTrainer
 
     args = tracker.args
     cfg = A2CConfig(seed=seed, lr=lr, steps=args.max_steps, batch_size=args.batch_size,
-                    max_new_tokens=args.max_new_tokens, kl_coef=args.kl_coef, stop_positive=None)  # fmt: skip
+                    max_new_tokens=args.max_new_tokens, kl_coef=args.kl_coef, stop_positive=None,
+                    **(config or {}))  # fmt: skip
     trainer = A2CTrainer(cfg, policy=policy)
+    tracker.tokens = 0
     tracker.start()
     for step in range(1, args.max_steps + 1):
-        trainer.step()
+        tracker.tokens += int(trainer.step()["tokens"])
         if tracker.after_step(step):
             break
 
@@ -136,20 +143,23 @@ def train_trl(method: str, policy: Policy, tracker: Tracker, lr: float, seed: in
     trainer.train()
 
 
-def run(method: str, lr: float, seed: int, args: argparse.Namespace) -> dict:
-    """One training run from the starting tiny LM; returns its row of the table and its curve."""
+def run(method: str, lr: float, seed: int, args: argparse.Namespace, config: dict | None = None) -> dict:
+    """One training run from the starting tiny LM; returns its row of the table and its curve. `config`: for
+    method "a2c", other A2CConfig fields (the family's other members)."""
     torch.manual_seed(seed)
     policy = load_policy()
     ref_model = copy.deepcopy(policy.model).eval().requires_grad_(False)  # pi_ref: the starting weights
     tracker, load = Tracker(policy, ref_model, args), os.getloadavg()[0]
     if method == "a2c":
-        train_a2c(policy, tracker, lr, seed)
+        train_a2c(policy, tracker, lr, seed, config)
     else:
         train_trl(method, policy, tracker, lr, seed)
     final = evaluate_policy(policy, ref_model, args.final_samples, seed=FINAL_SEED, max_new_tokens=args.max_new_tokens)
+    lengths = sample(policy, list(PROMPTS) * 16, args.max_new_tokens, seed=FINAL_SEED).mask.sum(dim=1).float()
     return {
         "method": method, "lr": lr, "seed": seed, "steps_run": tracker.steps, "train_s": tracker.train_s,
-        "reached_step": tracker.reached_step, "reached_s": tracker.reached_s,
+        "reached_step": tracker.reached_step, "reached_s": tracker.reached_s, "reached_tokens": tracker.reached_tokens,
+        "final_length": float(lengths.mean()),
         "s_per_step": statistics.median(tracker.step_s), "final_positive": final["positive"],
         "final_low": final["positive_low"], "final_grammatical": final["grammatical"], "final_kl": final["kl"],
         "load_1min": load, "curve": tracker.curve,

@@ -120,3 +120,18 @@ def test_forward_flops_count_by_hand():
     # one row of 2 tokens, logits at 1: blocks 2 * 2 * 12 * 1 * 4 = 192, head 2 * 1 * 2 * 3 = 12,
     # attention 2 * 1 * 2 * (2 * 3) = 24
     assert flops(cfg, torch.tensor([2]), torch.tensor([1])) == 192 + 12 + 24
+
+
+def test_family_benchmark_runs_every_member_it_is_given_and_writes_its_table(tmp_path):
+    bench = _load("family")
+    out = tmp_path / "family.md"
+    argv = ["--methods", "a2c", "rloo", "ppo-K4-M1", "--seeds", "1", "--max-steps", "1", "--no-warmup",
+            "--eval-every", "1", "--eval-samples", "8", "--final-samples", "8", "--batch-size", "8",
+            "--group-size", "4", "--out", str(out)]  # fmt: skip
+    table = bench.main(argv)
+    assert out.read_text() == table
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert [r.split("|")[1].strip() for r in rows] == ["a2c", "rloo", "ppo K=4 M=1"]
+    assert all(r.split("|")[2].strip() in ("0/1", "1/1") for r in rows), "a reached count per member"
+    verdicts = table.split("Verdicts:")[1]
+    assert all(name in verdicts for name in ("a2c:", "rloo:", "ppo K=4 M=1:"))

@@ -53,6 +53,14 @@ USAGE = [
     (["train", "--seed", "-1"], "--seed"),
     (["train", "--stop-positive", "1.5"], "--stop-positive"),
     (["train", "--stop-window", "0"], "--stop-window"),
+    (["train", "--advantage", "ppo"], "--advantage"),
+    (["train", "--group-size", "1"], "--group-size"),
+    (["train", "--loss-agg", "mean"], "--loss-agg"),
+    (["train", "--ppo-epochs", "0"], "--ppo-epochs"),
+    (["train", "--minibatches", "0"], "--minibatches"),
+    (["train", "--clip", "0"], "--clip"),
+    (["train", "--target-kl", "-1"], "--target-kl"),
+    (["train", "--value-clip", "nan"], "--value-clip"),
     (["train", "--checkpoint-every", "0"], "--checkpoint-every"),
     (["train", "--checkpoint-every", "many"], "--checkpoint-every"),
     (["train", "--eval-samples", "0"], "--eval-samples"),
@@ -82,6 +90,21 @@ def test_a_bad_option_is_one_line_naming_it_with_exit_code_2(argv, named, tmp_pa
     monkeypatch.chdir(tmp_path)  # a default --out of runs/... stays in the test's folder
     assert main(argv) == 2
     assert named in one_error_line(capsys)
+    assert not (tmp_path / "runs").exists(), "a refused command wrote nothing"
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [(["--advantage", "rloo", "--group-size", "5", "--batch-size", "64"], ("--batch-size", "--group-size")),
+     (["--target-kl", "0.05"], ("--target-kl", "--ppo-epochs")),
+     (["--minibatches", "3"], ("--batch-size", "--minibatches")),
+     (["--advantage", "grpo", "--value-clip", "0.2"], ("--value-clip", "--advantage"))],
+)  # fmt: skip
+def test_options_that_do_not_fit_together_are_one_line_naming_both(argv, named, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", *argv]) == 2
+    line = one_error_line(capsys)
+    assert all(name in line for name in named), line
     assert not (tmp_path / "runs").exists(), "a refused command wrote nothing"
 
 

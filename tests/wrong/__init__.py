@@ -26,21 +26,32 @@ only torch: inside the grader's sandbox nothing else of this repository exists.
 | `false_reason.py` | ex10 | two false reasons for PPO: no KL needed, the clip bounds the first step | |
 | `kl_bonus.py` | ex18 | the KL term added to the reward: a bonus, not a penalty | |
 | `ppo_max.py` | ex19 | PPO's surrogate with max instead of min | |
-| `rloo_with_self.py` | ex20 | RLOO's baseline includes the response itself | |
+| `rloo_with_self.py` | ex20 | RLOO's baseline includes the response itself | `rloo_with_self` |
+| `grpo_without_std.py` | ex20 | GRPO's advantages not divided by the group's std | `grpo_without_std` |
+| `dr_grpo_length_normalised.py` | ex12 | Dr. GRPO divided by each length | `length_normalised_constant` |
+| `ppo_clip_wrong_side.py` | ex19 | the clip on the wrong side | `clipped_token_utility_wrong_side` |
 | `bt_flipped.py` | ex21 | the Bradley-Terry difference the wrong way round | |
 | `longer_is_better.py` | ex22 | over-optimisation blamed on the learning rate; more steps taken for a remedy | |
 """
 
+from tests.wrong.dr_grpo_length_normalised import length_normalised_constant
 from tests.wrong.flipped_sign import flipped_sign_a2c_loss
+from tests.wrong.grpo_without_std import grpo_without_std
 from tests.wrong.no_baseline import no_baseline_advantages
 from tests.wrong.off_by_one import off_by_one_returns
+from tests.wrong.ppo_clip_wrong_side import clipped_token_utility_wrong_side
+from tests.wrong.rloo_with_self import rloo_with_self
 from tests.wrong.undetached import undetached_token_utility
 from tests.wrong.unmasked import unmasked_a2c_loss
 
 __all__ = [
+    "clipped_token_utility_wrong_side",
     "flipped_sign_a2c_loss",
+    "grpo_without_std",
+    "length_normalised_constant",
     "no_baseline_advantages",
     "off_by_one_returns",
+    "rloo_with_self",
     "undetached_token_utility",
     "unmasked_a2c_loss",
 ]
