@@ -202,3 +202,60 @@ def test_no_sandbox_means_no_grade_unless_asked_for_and_then_every_report_says_s
     assert batch.main([str(submissions), "--out", str(out), "--unsafe-no-sandbox", "--test-timeout", "5"]) == 0
     results = json.loads((out / "student0.json").read_text())
     assert results["output"].startswith("UNSAFE: graded without a sandbox") and results["score"] > 0
+
+
+# ---------------------------------------------------------------- the uid mode with a Python others cannot reach
+
+
+def locked_python(root: Path) -> Path:
+    """A Python whose environment sits in a folder no other user may enter (a venv under a 0700 folder).
+
+    It borrows this environment's packages (torch, pytest, the library) through a .pth file, as a pyenv or
+    conda Python in root's home has its own; its standard library is the base interpreter's.
+    """
+    locked = root / "locked"
+    locked.mkdir(mode=0o700)
+    os.chmod(locked, 0o700)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(locked / "env")], check=True)
+    python = locked / "env" / "bin" / "python"
+    ours = [p for p in sys.path if p.endswith("site-packages")]
+    lines = "".join(f"import site; site.addsitedir({p!r})\n" for p in ours)
+    (_site_packages(python) / "borrowed.pth").write_text(lines)
+    return python
+
+
+def _site_packages(python: Path) -> Path:
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    return Path(subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.strip())
+
+
+def _grade_with(python: Path, root: Path, *args: str) -> subprocess.CompletedProcess:
+    """`grade --sandbox uid` run by `python`, on root/submissions, with a copy of instructor/ others cannot read."""
+    shutil.copytree(REPO / "instructor", root / "instructor", ignore=shutil.ignore_patterns("__pycache__"))
+    cmd = [str(python), "-m", "a2c_lessons.cli", "grade", str(root / "submissions"), "--out", str(root / "grades")]
+    cmd += ["--source", str(root / "instructor")]
+    cmd += ["--sandbox", "uid", "--test-timeout", "10", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=root)
+
+
+def test_the_uid_mode_gives_the_reference_full_marks_with_a_python_others_cannot_reach(tmp_path):
+    require_sandbox("uid")
+    python = locked_python(tmp_path)
+    _class(tmp_path, 1)
+    done = _grade_with(python, tmp_path)
+    assert done.returncode == 0, done.stderr
+    results = json.loads((tmp_path / "grades" / "student0.json").read_text())
+    failed = [(t["name"], t["output"]) for t in results["tests"] if t["status"] != "passed"]
+    assert failed == [] and results["score"] == results["extra_data"]["max_score"] > 0
+
+
+def test_grade_refuses_in_one_line_where_the_uid_cannot_read_the_python_at_all(tmp_path):
+    require_sandbox("uid")
+    python = locked_python(tmp_path)
+    site = _site_packages(python)
+    os.chmod(site, 0o700)
+    _class(tmp_path, 1)
+    done = _grade_with(python, tmp_path)
+    assert done.returncode == 2 and not (tmp_path / "grades").exists()
+    assert done.stderr.count("\n") == 1 and str(site) in done.stderr, done.stderr
+    assert "cannot read the Python environment's" in done.stderr and "install bubblewrap" in done.stderr
