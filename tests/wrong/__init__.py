@@ -29,6 +29,8 @@ only torch: inside the grader's sandbox nothing else of this repository exists.
 | `rloo_with_self.py` | ex20 | RLOO's baseline includes the response itself | |
 | `bt_flipped.py` | ex21 | the Bradley-Terry difference the wrong way round | |
 | `longer_is_better.py` | ex22 | over-optimisation blamed on the learning rate; more steps taken for a remedy | |
+| `runs_confused.py` | ex09 | run3 (no KL) blamed on the learning rate, run6 (a shift V absorbs) on no baseline | |
+| `wald_interval.py` | ex23 | the Wald interval instead of Wilson's; a batch tail one too late | |
 """
 
 from tests.wrong.flipped_sign import flipped_sign_a2c_loss
