@@ -19,7 +19,7 @@ from a2c_lessons.grading.sandbox import Sandbox
 from a2c_lessons.grading.worker import Worker
 from a2c_lessons.grading.workspace import PYTEST_INI, Note, Outcome
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CONFTEST = 'pytest_plugins = ["a2c_lessons.grading.plugin"]\n'
 
 
