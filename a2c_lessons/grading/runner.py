@@ -212,6 +212,31 @@ def _import_through(held: dict[str, str]) -> None:
     sys.path_importer_cache.clear()
 
 
+def _become(uid: int) -> None:
+    """Drop every id to `uid` (the grader runs this as root): the capabilities go with them."""
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+
+
+def _clean_up(request: dict) -> None:
+    """As the sandbox's uid: kill all its processes, remove its entries in the shared temporary folders."""
+    import shutil
+    import signal
+
+    _become(request["uid"])
+    os.kill(-1, signal.SIGKILL)  # every process this uid may signal, which are its own; never this one
+    for folder in request["shared"]:
+        entries = list(os.scandir(folder)) if os.path.isdir(folder) else []
+        for entry in entries:
+            if entry.stat(follow_symlinks=False).st_uid != request["uid"]:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+
+
 def _set_up(setup: dict) -> None:
     """Warm up, drop to the sandbox's uid (when started as root), cap resources: what `sandbox.py` decided."""
     import resource
@@ -221,9 +246,7 @@ def _set_up(setup: dict) -> None:
     uid = setup["uid"]
     if uid is not None and os.getuid() == 0:
         held = _hold(setup["reach"])
-        os.setgroups([])
-        os.setresgid(uid, uid, uid)
-        os.setresuid(uid, uid, uid)  # all three ids change: the capabilities go with them
+        _become(uid)
         _import_through(held)
     if sys.platform.startswith("linux"):  # after the uid change, which would clear it: die with the grader
         import ctypes
@@ -241,6 +264,8 @@ def main(argv: list[str]) -> None:
     import json
     import signal
 
+    if argv[:1] == ["--clean-up"]:  # after a student: what sandbox.py's kill_all asks
+        return _clean_up(json.loads(argv[1]))
     parser = argparse.ArgumentParser(description="runs a student's exercise functions for the grader")
     parser.add_argument("submission")
     parser.add_argument("--setup", type=json.loads, required=True, help="uid, limits, warm-up (from sandbox.py)")

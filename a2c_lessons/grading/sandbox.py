@@ -9,14 +9,10 @@
             network namespace where `unshare` allows one. It can read what any user may read.
     none    a plain subprocess: a student's own self-check, or `grade --unsafe-no-sandbox`.
 
-In every mode the runner caps its own memory, file size and CPU time before it
-loads student code (and, with a uid of its own, its number of processes), and the
-grader kills every process of the sandbox when a student is done.
-
-This file owns every decision about who runs as whom and sees what: the uids, the
-folder modes of the grader's scratch space, the runner's limits and warm-up (which
-`runner.py` receives as JSON and applies), and the checks that refuse a machine
-where the uid mode would leak or fail honest students.
+This file owns every decision about who runs as whom and sees what: the uids, the folder
+modes of the grader's scratch space, the runner's limits and warm-up (`runner.py` receives
+them as JSON and applies them before it loads student code), the clean-up after each
+student, and the checks that refuse a machine where the uid mode would leak or fail.
 """
 
 from __future__ import annotations
@@ -36,14 +32,17 @@ RUNNER = Path(__file__).with_name("runner.py")
 WIRE = RUNNER.with_name("wire.py")  # the runner loads it by path: both files enter the sandbox
 LIBRARY_DIR = Path(__file__).resolve().parents[1]
 SANDBOX_UID_BASE = 2_000_000_000  # far above any real account: one uid per concurrent student
-_SUBMISSION, _RUNNER, _WIRE = "/submission", "/grader/runner.py", "/grader/wire.py"
+_SUBMISSION = "/submission"  # where the runner sees the student's files, and the runner itself, inside bubblewrap
+_RUNNER = "/grader/runner.py"
+_WIRE = "/grader/wire.py"
 _ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "passwd", "group", "os-release")
 MODES = ("bwrap", "uid", "none")
 PRIVATE = 0o700  # the grader's alone: official tests, results, the out folder
 PASSABLE = 0o711  # a uid may pass through to its own folder below, never list it
-STUDENT_DIR, STUDENT_FILE = 0o500, 0o400  # a student's copied files: readable by their sandbox uid alone
+STUDENT_DIR = 0o500  # a student's copied files: readable by their sandbox uid alone
+STUDENT_FILE = 0o400
 WARM_UP = ("sympy", "mpmath", "colorsys")  # what torch imports lazily (autograd, printing): imported before the drop
-_MB = 1024 * 1024
+SHARED_TMP = [tempfile.gettempdir(), "/var/tmp", "/dev/shm"]  # where any uid may write: cleaned after each runner
 
 
 def sandbox_pair(mode: str, slot: int) -> list[Sandbox]:
@@ -95,15 +94,14 @@ class Sandbox:
             raise ValueError("the uid sandbox needs the grader to run as root and a uid to drop to")
 
     def runner_setup(self) -> dict:
-        """What the runner does before it reads student code: warm up, drop to `uid`, cap its own resources.
+        """What the runner does before student code: warm up, hold `reach` open, drop to `uid`, cap its resources.
 
-        `reach`: folders of the Python environment the uid could not pass through to (a Python in root's home),
-        which the runner opens before the drop and imports through afterwards."""
+        `reach`: the Python environment's folders the uid cannot pass through to (a Python in root's home)."""
         uid = self.uid if os.geteuid() == 0 and self.mode != "none" else None
         own_ids = uid is not None or (self.mode == "bwrap" and os.geteuid() != 0)  # a uid or a user namespace
         limits = {
-            "RLIMIT_AS": self.memory_mb * _MB,
-            "RLIMIT_FSIZE": 16 * _MB,
+            "RLIMIT_AS": self.memory_mb << 20,
+            "RLIMIT_FSIZE": 16 << 20,  # bytes
             "RLIMIT_NOFILE": 256,
             "RLIMIT_CORE": 0,
             "RLIMIT_CPU": 600,
@@ -131,12 +129,14 @@ class Sandbox:
             os.chmod(path, STUDENT_DIR if path.is_dir() else STUDENT_FILE)
 
     def kill_all(self) -> None:
-        """Kill every process left running as the sandbox's uid (children that escaped with setsid too)."""
+        """Kill every process of the sandbox's uid (setsid escapees too); remove its files in the shared /tmp."""
         if self.uid is None or os.geteuid() != 0 or self.mode == "none":
             return
-        # kill(-1) as the sandbox uid reaches exactly that uid's processes, never the grader's
-        code = f"import os, signal\nos.setresuid({self.uid}, {self.uid}, {self.uid})\nos.kill(-1, signal.SIGKILL)"
-        subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, timeout=30)
+        # done as the sandbox uid: kill(-1) reaches exactly its processes, and only its own files can go
+        clean_up = json.dumps({"uid": self.uid, "shared": SHARED_TMP})
+        subprocess.run(
+            [sys.executable, "-I", "-B", str(RUNNER), "--clean-up", clean_up], capture_output=True, timeout=60
+        )
 
 
 def _bind_dirs() -> list[Path]:
@@ -215,8 +215,8 @@ def bwrap_works() -> str | None:
 def detect(*, allow_unsafe: bool = False, force: str | None = None) -> tuple[str, str | None]:
     """The strongest mode this machine allows, or the mode `force` names: ('bwrap' | 'uid' | 'none', a warning).
 
-    Raises RuntimeError (one line, naming what is missing) if no sandbox is possible
-    and `allow_unsafe` is False, or if the forced mode cannot run here.
+    Raises RuntimeError (one line, naming what is missing) if no sandbox is possible and not `allow_unsafe`,
+    or if the forced mode cannot run here.
     """
     why_not = bwrap_works()
     as_root = sys.platform.startswith("linux") and os.geteuid() == 0

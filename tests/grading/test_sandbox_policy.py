@@ -28,10 +28,7 @@ def test_every_permission_uid_and_limit_decision_is_in_sandbox_py():
             found[path.name] = lines
     assert set(found) == {"sandbox.py", "runner.py"}, sorted(found)
     # the runner only applies what sandbox.py passed it: the uid drop, never a limit or a mode of its own
-    assert found["runner.py"] == [
-        "os.setgroups([])",
-        "os.setresuid(uid, uid, uid)  # all three ids change: the capabilities go with them",
-    ]
+    assert found["runner.py"] == ["os.setgroups([])", "os.setresuid(uid, uid, uid)"]
     assert "RLIMIT_" not in (GRADING / "runner.py").read_text()
     assert not re.search(r"0o[0-7]{3}", "".join((GRADING / n).read_text() for n in ("batch.py", "workspace.py")))
 
@@ -78,3 +75,21 @@ def test_a_forced_mode_that_cannot_run_here_is_refused_in_one_line(monkeypatch):
     monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
     with pytest.raises(RuntimeError, match="^--sandbox uid needs Linux and the grader running as root"):
         sandbox.detect(force="uid")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the uid sandbox needs root")
+def test_after_a_student_the_sandbox_uid_leaves_nothing_in_the_shared_tmp():
+    uid = sandbox.SANDBOX_UID_BASE + 11
+    left = [Path(sandbox.SHARED_TMP[0]) / f"a2c-left-{n}" for n in range(2)]
+    left[0].write_text("x")
+    left[1].mkdir()
+    (left[1] / "inner").write_text("x")
+    for path in (left[0], left[1], left[1] / "inner"):
+        os.chown(path, uid, uid)
+    kept = Path(sandbox.SHARED_TMP[0]) / "a2c-kept-by-root"
+    kept.write_text("x")
+    try:
+        Sandbox("uid", uid).kill_all()
+        assert not left[0].exists() and not left[1].exists() and kept.exists()
+    finally:
+        kept.unlink()
