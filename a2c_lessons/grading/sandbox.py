@@ -42,6 +42,7 @@ PASSABLE = 0o711  # a uid may pass through to its own folder below, never list i
 STUDENT_DIR = 0o500  # a student's copied files: readable by their sandbox uid alone
 STUDENT_FILE = 0o400
 WARM_UP = ("sympy", "mpmath", "colorsys")  # what torch imports lazily (autograd, printing): imported before the drop
+CLEAN_ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1"}  # none of ours
 SHARED_TMP = [tempfile.gettempdir(), "/var/tmp", "/dev/shm"]  # where any uid may write: cleaned after each runner
 
 
@@ -120,6 +121,10 @@ class Sandbox:
         runner = [sys.executable, "-I", "-B", str(RUNNER), str(submission), *setup]
         return [*_no_network(), *runner] if self.mode == "uid" else runner
 
+    def environment(self) -> dict[str, str] | None:
+        """The runner's environment variables: none of the grader's (its secrets) in a sandbox; all in 'none'."""
+        return dict(CLEAN_ENV) if self.mode != "none" else None
+
     def prepare(self, submission: Path) -> None:
         """Give the student's copied files to the sandbox's uid: readable by it alone."""
         if self.uid is None or os.geteuid() != 0 or self.mode == "none":
@@ -129,10 +134,9 @@ class Sandbox:
             os.chmod(path, STUDENT_DIR if path.is_dir() else STUDENT_FILE)
 
     def kill_all(self) -> None:
-        """Kill every process of the sandbox's uid (setsid escapees too); remove its files in the shared /tmp."""
+        """As the sandbox's uid (so that nothing else is reached): kill its processes, remove its files in /tmp."""
         if self.uid is None or os.geteuid() != 0 or self.mode == "none":
             return
-        # done as the sandbox uid: kill(-1) reaches exactly its processes, and only its own files can go
         clean_up = json.dumps({"uid": self.uid, "shared": SHARED_TMP})
         subprocess.run(
             [sys.executable, "-I", "-B", str(RUNNER), "--clean-up", clean_up], capture_output=True, timeout=60
@@ -148,19 +152,14 @@ def _bind_dirs() -> list[Path]:
     return [d for d in outside_usr if not any(d != o and d.is_relative_to(o) for o in outside_usr)]
 
 
-def _parents(paths: list[Path]) -> list[Path]:
-    """Every ancestor of `paths` below /, outermost first: bwrap would make them 0700, which a uid cannot pass."""
-    found = {parent for p in paths for parent in p.parents if parent != Path("/")}
-    return sorted(found, key=lambda p: len(p.parts))
-
-
 def bwrap_prefix(submission: Path) -> list[str]:
     """bwrap's options: namespaces, a read-only system and Python, the student's files, a private /tmp."""
     args = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     if os.geteuid() != 0:
         args.append("--unshare-user")
-    args += ["--die-with-parent", "--new-session", "--clearenv", "--setenv", "PATH", "/usr/bin:/bin"]
-    args += ["--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8", "--setenv", "OMP_NUM_THREADS", "1"]
+    args += ["--die-with-parent", "--new-session", "--clearenv"]
+    for name, value in CLEAN_ENV.items():
+        args += ["--setenv", name, value]
     args += ["--ro-bind", "/usr", "/usr"]
     for top in ("bin", "lib", "lib64", "sbin"):
         path = Path("/") / top
@@ -173,7 +172,8 @@ def bwrap_prefix(submission: Path) -> list[str]:
     # the private /tmp first: an environment that lives under /tmp is bound on top of it, not hidden by it
     args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/tmp"]
     python_dirs = _bind_dirs()
-    for parent in _parents(python_dirs):
+    parents = {parent for d in python_dirs for parent in d.parents if parent != Path("/")}
+    for parent in sorted(parents, key=lambda p: len(p.parts)):  # outermost first; bwrap's own 0700 stops a uid
         args += ["--perms", "0755", "--dir", str(parent)]
     for folder in python_dirs:
         args += ["--ro-bind", str(folder), str(folder)]

@@ -116,6 +116,7 @@ class Submission:
             command = self.sandbox.command(self.folder)
             self.proc = subprocess.Popen(
                 command,
+                env=self.sandbox.environment(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

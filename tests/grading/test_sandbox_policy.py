@@ -45,6 +45,13 @@ def test_the_runner_setup_caps_processes_only_with_a_uid_of_its_own():
         assert all(p in sandbox.python_dirs() for p in held)
 
 
+def test_a_sandboxed_runner_gets_none_of_the_graders_environment(monkeypatch):
+    monkeypatch.setenv("A2C_GRADER_TOKEN", "secret")
+    assert Sandbox("none").environment() is None  # a self-check: the student's own environment
+    boxed = Sandbox("bwrap").environment()
+    assert "A2C_GRADER_TOKEN" not in boxed and boxed["PATH"] == "/usr/bin:/bin"
+
+
 def test_two_sandboxes_per_slot_with_uids_apart_from_every_other_slot():
     boxes = [box for slot in range(3) for box in sandbox.sandbox_pair("bwrap", slot)]
     uids = [box.uid for box in boxes]
