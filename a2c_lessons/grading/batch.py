@@ -162,8 +162,8 @@ def _check_args(args: argparse.Namespace) -> str | None:
         return "--source is required: this install has no instructor/ folder beside it (give the instructor folder)"
     if not args.submissions.is_dir():
         return f"SUBMISSIONS {str(args.submissions)!r} is not a folder: give the folder with one subfolder per student"
-    if args.jobs < 1 or not args.timeout > 0 or not args.test_timeout > 0:
-        return "--jobs must be >= 1 and --timeout, --test-timeout > 0"
+    if not 1 <= args.jobs <= sandboxes.UIDS_PER_GRADER // 2 or not args.timeout > 0 or not args.test_timeout > 0:
+        return f"--jobs must be 1 to {sandboxes.UIDS_PER_GRADER // 2} and --timeout, --test-timeout > 0"
     if args.out.exists() and not args.out.is_dir():
         return f"--out {str(args.out)!r} is a file; give a folder"
     if args.overwrite and args.resume:

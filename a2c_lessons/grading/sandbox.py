@@ -32,6 +32,7 @@ RUNNER = Path(__file__).with_name("runner.py")
 WIRE = RUNNER.with_name("wire.py")  # the runner loads it by path: both files enter the sandbox
 LIBRARY_DIR = Path(__file__).resolve().parents[1]
 SANDBOX_UID_BASE = 2_000_000_000  # far above any real account: one uid per concurrent student
+UIDS_PER_GRADER = 256  # a block of uids per grading process (pids stay below 2**22): --jobs up to 128
 _SUBMISSION = "/submission"  # where the runner sees the student's files, and the runner itself, inside bubblewrap
 _RUNNER = "/grader/runner.py"
 _WIRE = "/grader/wire.py"
@@ -46,10 +47,15 @@ CLEAN_ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "OMP_NU
 SHARED_TMP = [tempfile.gettempdir(), "/var/tmp", "/dev/shm"]  # where any uid may write: cleaned after each runner
 
 
+def uid_block(pid: int | None = None) -> int:
+    """The first uid of grading process `pid`'s (this one's) block: two graders on one machine never share a uid."""
+    return SANDBOX_UID_BASE + (os.getpid() if pid is None else pid) * UIDS_PER_GRADER
+
+
 def sandbox_pair(mode: str, slot: int) -> list[Sandbox]:
     """Two sandboxes for one batch slot, taken in turns: cleaning up after a student never touches the next one."""
     as_root = mode != "none" and os.geteuid() == 0
-    return [Sandbox(mode, SANDBOX_UID_BASE + 2 * slot + turn if as_root else None) for turn in (0, 1)]
+    return [Sandbox(mode, uid_block() + 2 * slot + turn if as_root else None) for turn in (0, 1)]
 
 
 def make_private(folder: Path) -> Path:
@@ -62,9 +68,8 @@ def make_private(folder: Path) -> Path:
 def lay_out_scratch(scratch: Path) -> None:
     """scratch/official and private (the grader's alone) and inputs (passable: each student's copy below)."""
     os.chmod(scratch, PASSABLE)
-    (scratch / "inputs").mkdir(mode=PASSABLE)
-    (scratch / "private").mkdir(mode=PRIVATE)
-    (scratch / "official").mkdir(mode=PRIVATE)
+    for name, mode in (("inputs", PASSABLE), ("private", PRIVATE), ("official", PRIVATE)):
+        (scratch / name).mkdir(mode=mode)
 
 
 def new_inputs_folder(inputs: Path) -> Path:
@@ -147,8 +152,7 @@ def _bind_dirs() -> list[Path]:
     """The folders the runner needs: the interpreter, its standard library and the site-packages."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     dirs = sorted({Path(os.path.realpath(p)) for p in roots if os.path.isdir(p)} | set(python_dirs()))
-    outside_usr = [d for d in dirs if not d.is_relative_to("/usr")]
-    # a folder inside another bound folder is already there
+    outside_usr = [d for d in dirs if not d.is_relative_to("/usr")]  # /usr is bound whole; so is each outermost
     return [d for d in outside_usr if not any(d != o and d.is_relative_to(o) for o in outside_usr)]
 
 
@@ -270,18 +274,14 @@ def _entries(held: list[Path]) -> frozenset[Path]:
 
 
 def readable_by_others(paths: list[Path], held: list[Path] = ()) -> list[str]:
-    """The folders a uid-sandboxed student could reach: in the uid mode only permissions keep it out.
-
-    `held`: folders the runner holds open across its uid drop (`Sandbox.runner_setup`'s reach), a way in too.
-    """
+    """The folders a uid-sandboxed student could reach, from / or from a folder `held` open across the drop."""
     entries = _entries([Path(h) for h in held])
     return [str(p) for p in paths if p.exists() and _passable(p.resolve(), entries)]
 
 
 def uid_mode_problem(private: list[Path]) -> str | None:
-    """Without bubblewrap only permissions keep student code out: `private` (instructor files, submissions, the out
-    folder) must not be readable by others, the temporary folder must let the runner pass, and the runner's uid
-    must be able to read the Python environment (the folders it imports from, held open across the drop)."""
+    """Without bubblewrap only permissions keep student code out: `private` (instructor files, submissions, out)
+    closed to others, the temporary folder passable, the Python environment's folders readable by the uid."""
     tmp = Path(tempfile.gettempdir()).resolve()
     if not _passable(tmp):
         return f"without bubblewrap, student code must pass through {tempfile.gettempdir()}: set TMPDIR to /tmp"

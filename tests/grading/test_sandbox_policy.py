@@ -38,8 +38,8 @@ def test_the_runner_setup_caps_processes_only_with_a_uid_of_its_own():
     assert plain["uid"] is None and plain["reach"] == [] and plain["warm_up"] is None
     assert "RLIMIT_NPROC" not in plain["limits"] and plain["limits"]["RLIMIT_AS"] == 2048 * 1024 * 1024
     if os.geteuid() == 0:
-        boxed = Sandbox("uid", sandbox.SANDBOX_UID_BASE + 5, processes=7).runner_setup()
-        assert boxed["uid"] == sandbox.SANDBOX_UID_BASE + 5 and boxed["limits"]["RLIMIT_NPROC"] == 7
+        boxed = Sandbox("uid", sandbox.uid_block() + 5, processes=7).runner_setup()
+        assert boxed["uid"] == sandbox.uid_block() + 5 and boxed["limits"]["RLIMIT_NPROC"] == 7
         assert {"sympy", "mpmath"} <= set(boxed["warm_up"])
         held = [Path(p) for p in boxed["reach"]]
         assert all(p in sandbox.python_dirs() for p in held)
@@ -56,7 +56,8 @@ def test_two_sandboxes_per_slot_with_uids_apart_from_every_other_slot():
     boxes = [box for slot in range(3) for box in sandbox.sandbox_pair("bwrap", slot)]
     uids = [box.uid for box in boxes]
     if os.geteuid() == 0:
-        assert len(set(uids)) == 6 and min(uids) >= sandbox.SANDBOX_UID_BASE
+        assert sorted(uids) == list(range(sandbox.uid_block(), sandbox.uid_block() + 6))
+        assert sandbox.uid_block(os.getpid() + 1) == sandbox.uid_block() + sandbox.UIDS_PER_GRADER
     else:
         assert uids == [None] * 6
     assert [box.uid for box in sandbox.sandbox_pair("none", 0)] == [None, None]
@@ -86,7 +87,7 @@ def test_a_forced_mode_that_cannot_run_here_is_refused_in_one_line(monkeypatch):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the uid sandbox needs root")
 def test_after_a_student_the_sandbox_uid_leaves_nothing_in_the_shared_tmp():
-    uid = sandbox.SANDBOX_UID_BASE + 11
+    uid = sandbox.uid_block() + 11
     left = [Path(sandbox.SHARED_TMP[0]) / f"a2c-left-{n}" for n in range(2)]
     left[0].write_text("x")
     left[1].mkdir()

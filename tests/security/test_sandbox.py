@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from a2c_lessons.grading import Submission
-from a2c_lessons.grading.sandbox import LIBRARY_DIR, SANDBOX_UID_BASE, Sandbox, bwrap_prefix
+from a2c_lessons.grading.sandbox import LIBRARY_DIR, Sandbox, bwrap_prefix, uid_block
 from tests.security.conftest import REPO, escapees, hand_in
 from tests.security.support import require_sandbox
 
@@ -81,7 +81,7 @@ def secret_file(tmp_path) -> Path:
 
 def test_bubblewrap_shows_student_code_nothing_but_its_own_files(tmp_path, secret_file):
     require_sandbox()
-    uid = SANDBOX_UID_BASE + 7 if os.geteuid() == 0 else None
+    uid = uid_block() + 7 if os.geteuid() == 0 else None
     seen = probe(tmp_path, Sandbox("bwrap", uid), secret_file)
     assert not seen["sees_repo"] and not seen["sees_library"] and not seen["imports_library"]
     assert not seen["reads_grader_file"] and not seen["writes_submission"] and seen["writes_tmp"]
@@ -98,10 +98,10 @@ def test_the_uid_fallback_drops_privileges_and_the_network(secret_file):
         os.chmod(root, 0o711)
         (root / "inputs").mkdir(mode=0o711)
         os.chmod(secret_file, 0o600)
-        seen = probe(root, Sandbox("uid", SANDBOX_UID_BASE + 8), secret_file)
+        seen = probe(root, Sandbox("uid", uid_block() + 8), secret_file)
     finally:
         shutil.rmtree(root)
-    assert seen["uid"] == SANDBOX_UID_BASE + 8
+    assert seen["uid"] == uid_block() + 8
     assert not seen["reads_grader_file"] and not seen["writes_submission"]
     assert not seen["network"]
 
@@ -111,7 +111,7 @@ def test_processes_started_in_the_sandbox_die_with_it(tmp_path):
     folder = tmp_path / "submission"
     folder.mkdir()
     (folder / "ex90_probe.py").write_text(PROBE)
-    box = Sandbox("bwrap", SANDBOX_UID_BASE + 9 if os.geteuid() == 0 else None)
+    box = Sandbox("bwrap", uid_block() + 9 if os.geteuid() == 0 else None)
     box.prepare(folder)
     submission = Submission(folder, box)
     assert submission.call("ex90_probe", "daemon") is True
@@ -172,7 +172,7 @@ def test_a_killed_batch_keeps_what_it_graded_and_resume_finishes_it(tmp_path):
     proc.wait()
     first = (out / "student0.json").read_text()
     time.sleep(1.5)  # the orphaned trusted pytest notices its parent is gone, and takes its sandbox with it
-    assert escapees() == []
+    assert escapees(proc.pid) == []
     assert _grade(str(submissions), "--out", str(out)).returncode == 2  # not empty: --resume or --overwrite
     done = _grade(str(submissions), "--out", str(out), "--resume")
     assert done.returncode == 0, done.stderr
