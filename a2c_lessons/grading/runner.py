@@ -229,12 +229,15 @@ def _clean_up(request: dict) -> None:
     for folder in request["shared"]:
         entries = list(os.scandir(folder)) if os.path.isdir(folder) else []
         for entry in entries:
-            if entry.stat(follow_symlinks=False).st_uid != request["uid"]:
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                os.unlink(entry.path)
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != request["uid"]:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:  # gone already, or not ours to remove: the next entry
+                pass
 
 
 def _set_up(setup: dict) -> None:
