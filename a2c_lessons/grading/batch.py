@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import queue
 import sys
 import tempfile
@@ -42,6 +41,8 @@ from a2c_lessons.grading.report import (
 )
 from a2c_lessons.grading.worker import Worker
 from a2c_lessons.grading.workspace import (
+    Note,
+    Outcome,
     checksum,
     copy_submission,
     exercise_modules,
@@ -53,11 +54,16 @@ STATE = ".grading.json"  # what was graded, and with what, for --resume
 
 @dataclass
 class Graded:
-    """One student's grade: the results.json dict, and notes for the instructor."""
+    """One student's grade: the results.json dict, notes for the instructor, and the kinds of those notes."""
 
     student: str
     results: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    outcomes: set[Outcome] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, student: str, results: dict[str, Any], notes: list[Note]) -> Graded:
+        return cls(student, results, [n.text for n in notes], {n.outcome for n in notes})
 
 
 @dataclass
@@ -77,10 +83,7 @@ class Batch:
 
     def inputs_folder(self) -> Path:
         """A fresh, empty folder for one student's copied files, apart from the grader's private results."""
-        inputs = Path(tempfile.mkdtemp(dir=self.scratch / "inputs")) / "submission"
-        os.chmod(inputs.parent, 0o711)  # passable by the student's uid, which will own only `submission` below
-        inputs.mkdir(mode=0o700)
-        return inputs
+        return sandboxes.new_inputs_folder(self.scratch / "inputs")
 
     def run_slot(self, slot: int, students: queue.Queue, bar: tqdm) -> None:
         """Grade students from the queue, one after another; each student's runner starts during the previous one."""
@@ -102,13 +105,15 @@ class Batch:
             results, run_notes = worker.grade(inputs, private, timeout=self.args.timeout, following=next_inputs)
             notes += run_notes
             if checksum(student_dir) != before:
-                notes.append("the submission folder changed while it was graded")
+                notes.append(Note(Outcome.CHANGED, "the submission folder changed while it was graded"))
         except Exception:  # a grader bug or a broken disk: this student's grade says so
-            results, notes = crash_results(traceback.format_exc()), [AUTOGRADER_FAILED]
-        shown = [n for n in notes if n != AUTOGRADER_FAILED] + ([self.warning] if self.warning else [])
+            results = crash_results(traceback.format_exc())
+            notes = [Note(Outcome.AUTOGRADER_FAILED, AUTOGRADER_FAILED)]
+        notes += [Note(Outcome.WARNING, self.warning)] if self.warning else []
+        shown = [n.text for n in notes if n.outcome is not Outcome.AUTOGRADER_FAILED]
         if shown:
             results["output"] = "\n".join([*shown, results.get("output", "")])
-        return Graded(student_dir.name, results, notes + ([self.warning] if self.warning else []))
+        return Graded.of(student_dir.name, results, notes)
 
     def stop(self) -> None:
         """Stop every worker (their sandboxes die with them) and kill every process of the sandbox uids."""
@@ -138,6 +143,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--overwrite", action="store_true", help="replace the grades already in --out")
     parser.add_argument("--resume", action="store_true", help="go on with the students --out does not have yet")
     parser.add_argument(
+        "--sandbox",
+        choices=("bwrap", "uid"),
+        default=None,
+        help="force a sandbox: bubblewrap, or an unprivileged uid (grader as root); default: the strongest here",
+    )
+    parser.add_argument(
         "--unsafe-no-sandbox",
         action="store_true",
         help="grade without a sandbox where none is available (trusted submissions only)",
@@ -151,8 +162,8 @@ def _check_args(args: argparse.Namespace) -> str | None:
         return "--source is required: this install has no instructor/ folder beside it (give the instructor folder)"
     if not args.submissions.is_dir():
         return f"SUBMISSIONS {str(args.submissions)!r} is not a folder: give the folder with one subfolder per student"
-    if args.jobs < 1 or not args.timeout > 0 or not args.test_timeout > 0:
-        return "--jobs must be >= 1 and --timeout, --test-timeout > 0"
+    if not 1 <= args.jobs <= sandboxes.UIDS_PER_GRADER // 2 or not args.timeout > 0 or not args.test_timeout > 0:
+        return f"--jobs must be 1 to {sandboxes.UIDS_PER_GRADER // 2} and --timeout, --test-timeout > 0"
     if args.out.exists() and not args.out.is_dir():
         return f"--out {str(args.out)!r} is a file; give a folder"
     if args.overwrite and args.resume:
@@ -176,8 +187,19 @@ def _previous(out: Path, students: list[Path]) -> dict[str, Graded]:
         except (OSError, ValueError):
             continue
         if isinstance(results, dict) and isinstance(results.get("score"), (int, float)):
-            done[student.name] = Graded(student.name, results, ["graded in an earlier run (--resume)"])
+            done[student.name] = Graded.of(
+                student.name, results, [Note(Outcome.RESUMED, "graded in an earlier run (--resume)")]
+            )
     return done
+
+
+def _choose_sandbox(args: argparse.Namespace) -> tuple[str, str | None]:
+    """The sandbox mode and its warning; RuntimeError (one line) where it would leak or fail honest students."""
+    mode, warning = sandboxes.detect(allow_unsafe=args.unsafe_no_sandbox, force=args.sandbox)
+    problem = sandboxes.uid_mode_problem([args.source, args.submissions, args.out]) if mode == "uid" else None
+    if problem:
+        raise RuntimeError(problem)
+    return mode, warning
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,12 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     problem, mode, warning = _check_args(args), "none", None
     try:
         official = official_files(args.source, hidden=not args.no_hidden) if problem is None else {}
-        mode, warning = sandboxes.detect(allow_unsafe=args.unsafe_no_sandbox) if problem is None else ("none", None)
+        mode, warning = _choose_sandbox(args) if problem is None else ("none", None)
     except (ValueError, RuntimeError) as err:
         problem = str(err)
-    problem = problem or (
-        sandboxes.uid_mode_problem([args.source, args.submissions, args.out]) if mode == "uid" else None
-    )
     fingerprint, state = _fingerprint(official, args), args.out / STATE
     if problem is None and args.resume and (not state.is_file() or json.loads(state.read_text()) != fingerprint):
         problem = f"--resume needs {state} from a run with the same instructor files and limits; it is not there"
@@ -203,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     students = sorted(
         p for p in args.submissions.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "_"))
     )
-    args.out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    sandboxes.make_private(args.out)
     write_atomic(state, json.dumps(fingerprint) + "\n")
     with tempfile.TemporaryDirectory(prefix="a2c-grade-", ignore_cleanup_errors=True) as scratch:
         batch = _start(Path(scratch), official, mode, warning, args)
@@ -229,10 +248,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _start(scratch: Path, official: dict[str, str], mode: str, warning: str | None, args) -> Batch:
     """The scratch layout: official/ (the grader's alone), inputs/ (each student's copy, their uid's alone)."""
-    os.chmod(scratch, 0o711)  # a uid-sandboxed runner may pass through to its own input folder, not list it
-    (scratch / "inputs").mkdir(mode=0o711)
-    (scratch / "private").mkdir(mode=0o700)
-    (scratch / "official").mkdir(mode=0o700)
+    sandboxes.lay_out_scratch(scratch)  # a uid-sandboxed runner may pass through to its own input folder only
     for name, text in official.items():
         (scratch / "official" / name).write_text(text, newline="")
     batch = Batch(scratch / "official", exercise_modules(official), mode, warning, args.out, scratch, args)
@@ -269,9 +285,9 @@ def _summary(graded: list[Graded], new: int, elapsed: float, out: Path, mode: st
         return f"no student folders found; wrote an empty {out / 'grades.csv'}"
     scores = [g.results["score"] for g in graded]
     max_score = max(g.results.get("extra_data", {}).get("max_score", 0) for g in graded)
-    stopped = sum(any("time limit" in n or "ended early" in n for n in g.notes) for g in graded)
-    missing = sum(any(n.startswith("missing") for n in g.notes) for g in graded)
-    failed = sum(AUTOGRADER_FAILED in g.notes for g in graded)
+    stopped = sum(Outcome.STOPPED in g.outcomes for g in graded)
+    missing = sum(Outcome.MISSING in g.outcomes for g in graded)
+    failed = sum(Outcome.AUTOGRADER_FAILED in g.outcomes for g in graded)
     per_student = f" ({elapsed / new:.1f} s each)" if new else ""
     return (
         f"graded {new} students in {elapsed:.0f} s{per_student}, sandbox {mode}; {len(graded)} in all: mean "

@@ -21,7 +21,7 @@ def _where(error: dict) -> str:
 
 def _exception(error: dict, what: str) -> str:
     kind, message = str(error.get("type", "an exception")), str(error.get("message", ""))
-    if kind == "NotImplementedError" and message[:2] == "ex":
+    if kind == "NotImplementedError" and wire.EXERCISE_ID.match(message):
         return f"{what} is not written yet{_where(error)}: replace the raise line with your answer."
     if kind == "SystemExit":
         return f"{what} called sys.exit({error.get('code')}). The grader caught it, but a graded file must not exit."
@@ -43,19 +43,19 @@ def describe(error: Any, what: str, module: str) -> str:
         )
     if blocked:
         return f"{file} imports {blocked}: each exercise is graded on its own, so copy what you need into {file}."
-    if kind == "missing_file":
+    if kind == wire.ErrorKind.MISSING_FILE:
         return f"{file} is not in the submission, so this exercise scores zero."
-    if kind == "missing_function":
+    if kind == wire.ErrorKind.MISSING_FUNCTION:
         return f"{file} has no function {what}: keep the name and signature of the stub."
-    if kind == "import":
+    if kind == wire.ErrorKind.IMPORT:
         return _exception(error, f"importing {file}")
-    if kind == "backward":
+    if kind == wire.ErrorKind.BACKWARD:
         return _exception(error, f"backward() through {what}")
-    if kind == "unsupported":
+    if kind == wire.ErrorKind.UNSUPPORTED:
         return (
             f"{what} returned {error.get('message')}; return plain values: a torch.Tensor, numbers, "
             "strings, or lists, tuples, sets and dicts of them."
         )
-    if kind == "too_large":
+    if kind == wire.ErrorKind.TOO_LARGE:
         return f"{what} returned more data than the grader accepts ({error.get('message')})."
     return _exception(error, what)

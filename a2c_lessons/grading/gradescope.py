@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import io
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from pathlib import Path
 import torch
 
 from a2c_lessons.grading import batch
+from a2c_lessons.grading import sandbox as sandboxes
 from a2c_lessons.grading.release import ReleaseError, build_release, in_clone
 from a2c_lessons.grading.report import crash_results, write_json
 
@@ -80,7 +80,7 @@ def run(root: Path) -> dict:
     results_path.parent.mkdir(parents=True, exist_ok=True)
     try:
         for path in (root / "source", results_path.parent):
-            os.chmod(path, 0o700)  # the uid sandbox reads what others may: not the keys, not the results
+            sandboxes.make_private(path)  # the uid sandbox reads what others may: not the keys, not the results
         with tempfile.TemporaryDirectory() as tmp:
             student, out = Path(tmp) / "class" / "student", Path(tmp) / "grades"
             shutil.copytree(root / "submission", student, symlinks=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,13 @@ from a2c_lessons.grading.submission import Submission
 
 DEFAULT_TIMEOUT_S = 10.0
 _MAX_OUTPUT_LINES = 30
+
+
+@dataclass
+class StartedRunner:
+    """A runner already started for the submission about to be graded: `pytest.main(args, plugins=[it])`."""
+
+    submission: Submission
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -106,11 +114,14 @@ class Grader:
         given = config.getoption("submission")
         self.fixed = Path(given).resolve() if given else None
         self.sandbox = Sandbox(config.getoption("sandbox"), config.getoption("sandbox_uid"))
+        self.started = [p.submission for p in config.pluginmanager.get_plugins() if isinstance(p, StartedRunner)]
 
     def submission(self, test_path: Path) -> Submission:
+        """The submission a test grades: a runner the caller started for it (batch grading), else a new one."""
         folder = self.fixed or grading_folder(test_path)
         if folder not in self.submissions:
-            self.submissions[folder] = Submission.for_folder(folder, self.sandbox)
+            ahead = [s for s in self.started if s.folder.resolve() == folder and s.sandbox == self.sandbox]
+            self.submissions[folder] = ahead[0] if ahead else Submission(folder, self.sandbox)
         return self.submissions[folder]
 
     def answer_key(self, test_path: Path) -> AnswerKey:
@@ -129,7 +140,7 @@ class Grader:
             self.submission(self.fixed).start()
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        for submission in self.submissions.values():
+        for submission in [*self.submissions.values(), *self.started]:
             submission.close()
 
     def _log(self, entry: dict) -> None:

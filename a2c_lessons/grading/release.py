@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from a2c_lessons.grading import wire
 from a2c_lessons.grading.keys import KEYS_JSON, KEYS_SOURCE, keys_json, load_source
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -54,7 +55,7 @@ def _enclosing_function(lines: list[str], indent: str) -> str | None:
 
 def stub_solutions(text: str, filename: str) -> str:
     """`text` with every solution region replaced by a NotImplementedError stub; ReleaseError on bad markers."""
-    match = re.match(r"ex\d+", filename)
+    match = wire.EXERCISE_ID.match(filename)
     exercise = match.group(0) if match else Path(filename).stem
     out: list[str] = []
     opened: tuple[int, str] | None = None  # (line number, indentation) of the open BEGIN marker
@@ -90,7 +91,7 @@ def stub_solutions(text: str, filename: str) -> str:
 
 def is_exercise(name: str) -> bool:
     """True for the files students edit and hand in: exNN_topic.py."""
-    return re.fullmatch(r"ex\d\d_\w+\.py", name) is not None
+    return name.endswith(".py") and wire.is_exercise(name)
 
 
 def build_release(source: Path, *, graded: bool = False) -> dict[str, str]:

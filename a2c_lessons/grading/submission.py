@@ -17,6 +17,7 @@ import ast
 import contextlib
 import os
 import select
+import signal
 import struct
 import subprocess
 import threading
@@ -29,7 +30,7 @@ from typing import Any
 from a2c_lessons.grading import wire
 from a2c_lessons.grading.feedback import describe
 from a2c_lessons.grading.points import fail
-from a2c_lessons.grading.sandbox import Sandbox, terminate
+from a2c_lessons.grading.sandbox import Sandbox
 
 CALL_LIMIT_S = 10.0  # a call made outside a test's own limit
 START_LIMIT_S = 120.0  # importing torch on a loaded machine; not charged to the test
@@ -64,16 +65,6 @@ class RunnerGone(Exception):
         self.reason, self.timed_out = reason, timed_out
 
 
-_PREFETCHED: dict[Path, Submission] = {}  # runners started ahead of the pytest session that will use them
-
-
-def prefetch(folder: Path, sandbox: Sandbox) -> None:
-    """Start the runner for `folder` now; `Submission.for_folder` hands it over later."""
-    submission = Submission(folder, sandbox)
-    submission.start()
-    _PREFETCHED[Path(folder).resolve()] = submission
-
-
 def library_import(path: Path) -> str | None:
     """'line N' if the file imports the course library (statically visible), else None."""
     try:
@@ -93,6 +84,19 @@ def library_import(path: Path) -> str | None:
     return None
 
 
+def terminate(proc: subprocess.Popen) -> None:
+    """Kill a runner and its whole process group (bwrap's namespace goes with its first process)."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            proc.kill()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
 class Submission:
     """One student's exercise files, graded through one runner at a time."""
 
@@ -104,16 +108,6 @@ class Submission:
         self.stderr = bytearray()
         self._next_id, self._limit, self._ready = 0, CALL_LIMIT_S, False
 
-    @classmethod
-    def for_folder(cls, folder: Path, sandbox: Sandbox) -> Submission:
-        """The submission of `folder`: the prefetched one if its runner was started ahead, else a new one."""
-        ahead = _PREFETCHED.pop(Path(folder).resolve(), None)
-        if ahead is not None and ahead.sandbox == sandbox:
-            return ahead
-        if ahead is not None:
-            ahead.close()
-        return cls(folder, sandbox)
-
     # ---------------------------------------------------------------- the runner's life
 
     def start(self) -> None:
@@ -122,6 +116,7 @@ class Submission:
             command = self.sandbox.command(self.folder)
             self.proc = subprocess.Popen(
                 command,
+                env=self.sandbox.environment(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,

@@ -19,6 +19,7 @@ import json
 import math
 import numbers
 import os
+import re
 import struct
 import sys
 
@@ -26,6 +27,24 @@ MAX_FRAME = 8 * 1024 * 1024  # bytes in one message: far above any graded value
 MAX_DEPTH = 16  # nesting of lists, tuples and dicts in one value
 TENSOR_DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
 LIBRARY = "a2c_lessons"
+EXERCISE_ID = re.compile(r"ex\d\d")  # how every exercise's module, file and stub message begins: ex11
+
+
+def is_exercise(name: str) -> bool:
+    """True for a module students hand in, ex11_sequence_utility (or its file, ex11_sequence_utility.py)."""
+    return re.fullmatch(rf"{EXERCISE_ID.pattern}_\w+", name.removesuffix(".py")) is not None
+
+
+class ErrorKind:
+    """The kinds of error the runner reports (`{"error": {"kind": ...}}`): runner.py sends, feedback.py words them."""
+
+    MISSING_FILE = "missing_file"
+    MISSING_FUNCTION = "missing_function"
+    IMPORT = "import"
+    RAISED = "raised"
+    BACKWARD = "backward"
+    UNSUPPORTED = "unsupported"
+    TOO_LARGE = "too_large"
 
 
 class WireError(ValueError):

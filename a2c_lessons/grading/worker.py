@@ -28,6 +28,8 @@ from pathlib import Path
 
 from a2c_lessons.grading import sandbox as sandboxes
 from a2c_lessons.grading.report import AUTOGRADER_FAILED, crash_results, gradescope, results_from_log
+from a2c_lessons.grading.submission import terminate
+from a2c_lessons.grading.workspace import Note, Outcome
 
 
 class Worker:
@@ -35,9 +37,7 @@ class Worker:
 
     def __init__(self, official: Path, mode: str, slot: int, test_timeout: float):
         self.official, self.test_timeout = official, test_timeout
-        as_root = mode != "none" and os.geteuid() == 0
-        uids = [sandboxes.SANDBOX_UID_BASE + 2 * slot + turn if as_root else None for turn in (0, 1)]
-        self.boxes = [sandboxes.Sandbox(mode, uid) for uid in uids]
+        self.boxes = sandboxes.sandbox_pair(mode, slot)
         self.turn = 0
         self.proc: subprocess.Popen | None = None
 
@@ -59,14 +59,14 @@ class Worker:
 
     def stop(self) -> None:
         if self.proc is not None:
-            sandboxes.terminate(self.proc)
+            terminate(self.proc)
             self.proc = None
         for box in self.boxes:
             box.kill_all()
 
     def grade(
         self, inputs: Path, private: Path, *, timeout: float, following: Path | None = None
-    ) -> tuple[dict, list[str]]:
+    ) -> tuple[dict, list[Note]]:
         """Grade the files copied into `inputs` (its runner may start `following`'s); never raises for a student."""
         box, next_box = self.boxes[self.turn], self.boxes[1 - self.turn]
         self.turn = 1 - self.turn
@@ -106,8 +106,9 @@ class Worker:
         partial = results_from_log(log, f"Not graded: {note}.")
         if partial is None:
             tail = output.read_text(errors="replace")[-4000:] if output.is_file() else ""
-            return crash_results(f"{note}\n\npytest output:\n{tail}"), [note, AUTOGRADER_FAILED]
-        return gradescope(partial, execution_time=time.monotonic() - start, notes=[note]), [note]
+            failed = [Note(Outcome.STOPPED, note), Note(Outcome.AUTOGRADER_FAILED, AUTOGRADER_FAILED)]
+            return crash_results(f"{note}\n\npytest output:\n{tail}"), failed
+        return gradescope(partial, execution_time=time.monotonic() - start, notes=[note]), [Note(Outcome.STOPPED, note)]
 
 
 def _watch_parent(parent: int) -> None:
@@ -117,41 +118,41 @@ def _watch_parent(parent: int) -> None:
     os._exit(3)
 
 
+def _pytest_args(official: Path, request: dict) -> list[str]:
+    """The trusted pytest's command line for one student: the official tests, that student's files and sandbox."""
+    args = [str(official), "-q", "-p", "no:cacheprovider", "--rootdir", str(official)]
+    args += ["--grades-json", request["results"], "--grades-log", request["log"]]
+    args += ["--grade-timeout", str(request["test_timeout"])]
+    args += ["--submission", request["submission"], "--sandbox", request["sandbox"]]
+    if request["uid"] is not None:
+        args += ["--sandbox-uid", str(request["uid"])]
+    return args
+
+
 def serve(official: Path, parent: int) -> None:
     """Read one request per line; grade it with pytest.main; answer with one line."""
     import pytest
 
-    from a2c_lessons.grading.submission import prefetch
+    from a2c_lessons.grading.plugin import StartedRunner
+    from a2c_lessons.grading.submission import Submission
 
     channel = os.fdopen(os.dup(1), "w")  # pytest's own output goes to each student's log, not the channel
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    ahead: Submission | None = None  # the runner started for the next student while this one is graded
     for line in sys.stdin:
         request = json.loads(line)
-        args = [
-            str(official),
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--rootdir",
-            str(official),
-            "--grades-json",
-            request["results"],
-            "--grades-log",
-            request["log"],
-            "--grade-timeout",
-            str(request["test_timeout"]),
-            "--submission",
-            request["submission"],
-            "--sandbox",
-            request["sandbox"],
-        ]
-        if request["uid"] is not None:
-            args += ["--sandbox-uid", str(request["uid"])]
+        current = ahead if ahead is not None and str(ahead.folder) == request["submission"] else None
+        if ahead is not None and current is None:
+            ahead.close()
+        args = _pytest_args(official, request)
+        ahead = None
         if request["next"]:  # the next student's runner imports torch while this student is graded
-            prefetch(Path(request["next"]), sandboxes.Sandbox(request["sandbox"], request["next_uid"]))
+            ahead = Submission(Path(request["next"]), sandboxes.Sandbox(request["sandbox"], request["next_uid"]))
+            ahead.start()
+        plugins = [StartedRunner(current)] if current is not None else []
         with open(request["output"], "w") as out, contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            code = pytest.main(args)
+            code = pytest.main(args, plugins=plugins)
         channel.write(json.dumps({"done": int(code)}) + "\n")
         channel.flush()
 

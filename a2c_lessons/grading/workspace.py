@@ -10,15 +10,39 @@ official tests on that folder.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
+from a2c_lessons.grading import sandbox as sandboxes
+from a2c_lessons.grading import wire
 from a2c_lessons.grading.release import ReleaseError, build_release, hidden_tests, is_exercise
 
 PYTEST_INI = "[pytest]\npython_files = test_*.py\n"  # makes the official folder its own rootdir
 MAX_FILE_BYTES = 256 * 1024  # an exercise file is a few kB; anything far larger is not an answer
+
+
+class Outcome(enum.Enum):
+    """What a note on one student's grading records: the batch's summary counts these, never the notes' words."""
+
+    MISSING = "missing files"
+    IGNORED = "files not part of the assignment"
+    STOPPED = "stopped early"
+    AUTOGRADER_FAILED = "autograder failure"
+    CHANGED = "submission changed while graded"
+    RESUMED = "graded in an earlier run"
+    WARNING = "sandbox warning"
+
+
+@dataclass(frozen=True)
+class Note:
+    """One note for the instructor on a student's grading: its kind, and the words grades.csv shows."""
+
+    outcome: Outcome
+    text: str
 
 
 def official_files(source: Path, *, hidden: bool) -> dict[str, str]:
@@ -40,7 +64,7 @@ def submission_folder(folder: Path) -> Path:
     """Where a student's files are: the folder itself, or its exercises/ subfolder if that is where they are."""
     inner = folder / "exercises"
     real = inner.is_dir() and not inner.is_symlink()
-    return inner if real and any(p.name.startswith("ex") for p in inner.iterdir()) else folder
+    return inner if real and any(wire.is_exercise(p.name) for p in inner.iterdir()) else folder
 
 
 def _read_regular(path: Path) -> bytes | str:
@@ -58,9 +82,9 @@ def _read_regular(path: Path) -> bytes | str:
         return f.read(MAX_FILE_BYTES + 1)
 
 
-def copy_submission(student_dir: Path, modules: list[str], into: Path) -> list[str]:
+def copy_submission(student_dir: Path, modules: list[str], into: Path) -> list[Note]:
     """Copy the expected exercise files into the folder `into`; return notes on what was missing or ignored."""
-    into.mkdir(mode=0o700, exist_ok=True)
+    sandboxes.make_private(into)
     folder, notes, missing = submission_folder(student_dir), [], []
     for module in modules:
         path = folder / f"{module}.py"
@@ -70,12 +94,12 @@ def copy_submission(student_dir: Path, modules: list[str], into: Path) -> list[s
             continue
         (into / path.name).write_bytes(data)
     if missing:
-        notes.append(f"missing from the submission (scored 0): {', '.join(missing)}")
+        notes.append(Note(Outcome.MISSING, f"missing from the submission (scored 0): {', '.join(missing)}"))
     expected = {f"{m}.py" for m in modules}
     extra = sorted(p.name for p in folder.iterdir() if p.name not in expected and not p.name.startswith("."))
     if extra:
         shown = ", ".join(extra[:8]) + (f" and {len(extra) - 8} more" if len(extra) > 8 else "")
-        notes.append(f"ignored (not part of the assignment): {shown}")
+        notes.append(Note(Outcome.IGNORED, f"ignored (not part of the assignment): {shown}"))
     return notes
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from a2c_lessons.grading import Submission
-from a2c_lessons.grading.sandbox import LIBRARY_DIR, SANDBOX_UID_BASE, Sandbox, bwrap_prefix
+from a2c_lessons.grading.sandbox import LIBRARY_DIR, Sandbox, bwrap_prefix, uid_block
 from tests.security.conftest import REPO, escapees, hand_in
 from tests.security.support import require_sandbox
 
@@ -81,7 +81,7 @@ def secret_file(tmp_path) -> Path:
 
 def test_bubblewrap_shows_student_code_nothing_but_its_own_files(tmp_path, secret_file):
     require_sandbox()
-    uid = SANDBOX_UID_BASE + 7 if os.geteuid() == 0 else None
+    uid = uid_block() + 7 if os.geteuid() == 0 else None
     seen = probe(tmp_path, Sandbox("bwrap", uid), secret_file)
     assert not seen["sees_repo"] and not seen["sees_library"] and not seen["imports_library"]
     assert not seen["reads_grader_file"] and not seen["writes_submission"] and seen["writes_tmp"]
@@ -98,10 +98,10 @@ def test_the_uid_fallback_drops_privileges_and_the_network(secret_file):
         os.chmod(root, 0o711)
         (root / "inputs").mkdir(mode=0o711)
         os.chmod(secret_file, 0o600)
-        seen = probe(root, Sandbox("uid", SANDBOX_UID_BASE + 8), secret_file)
+        seen = probe(root, Sandbox("uid", uid_block() + 8), secret_file)
     finally:
         shutil.rmtree(root)
-    assert seen["uid"] == SANDBOX_UID_BASE + 8
+    assert seen["uid"] == uid_block() + 8
     assert not seen["reads_grader_file"] and not seen["writes_submission"]
     assert not seen["network"]
 
@@ -111,7 +111,7 @@ def test_processes_started_in_the_sandbox_die_with_it(tmp_path):
     folder = tmp_path / "submission"
     folder.mkdir()
     (folder / "ex90_probe.py").write_text(PROBE)
-    box = Sandbox("bwrap", SANDBOX_UID_BASE + 9 if os.geteuid() == 0 else None)
+    box = Sandbox("bwrap", uid_block() + 9 if os.geteuid() == 0 else None)
     box.prepare(folder)
     submission = Submission(folder, box)
     assert submission.call("ex90_probe", "daemon") is True
@@ -172,7 +172,7 @@ def test_a_killed_batch_keeps_what_it_graded_and_resume_finishes_it(tmp_path):
     proc.wait()
     first = (out / "student0.json").read_text()
     time.sleep(1.5)  # the orphaned trusted pytest notices its parent is gone, and takes its sandbox with it
-    assert escapees() == []
+    assert escapees(proc.pid) == []
     assert _grade(str(submissions), "--out", str(out)).returncode == 2  # not empty: --resume or --overwrite
     done = _grade(str(submissions), "--out", str(out), "--resume")
     assert done.returncode == 0, done.stderr
@@ -202,3 +202,60 @@ def test_no_sandbox_means_no_grade_unless_asked_for_and_then_every_report_says_s
     assert batch.main([str(submissions), "--out", str(out), "--unsafe-no-sandbox", "--test-timeout", "5"]) == 0
     results = json.loads((out / "student0.json").read_text())
     assert results["output"].startswith("UNSAFE: graded without a sandbox") and results["score"] > 0
+
+
+# ---------------------------------------------------------------- the uid mode with a Python others cannot reach
+
+
+def locked_python(root: Path) -> Path:
+    """A Python whose environment sits in a folder no other user may enter (a venv under a 0700 folder).
+
+    It borrows this environment's packages (torch, pytest, the library) through a .pth file, as a pyenv or
+    conda Python in root's home has its own; its standard library is the base interpreter's.
+    """
+    locked = root / "locked"
+    locked.mkdir(mode=0o700)
+    os.chmod(locked, 0o700)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(locked / "env")], check=True)
+    python = locked / "env" / "bin" / "python"
+    ours = [p for p in sys.path if p.endswith("site-packages")]
+    lines = "".join(f"import site; site.addsitedir({p!r})\n" for p in ours)
+    (_site_packages(python) / "borrowed.pth").write_text(lines)
+    return python
+
+
+def _site_packages(python: Path) -> Path:
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    return Path(subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.strip())
+
+
+def _grade_with(python: Path, root: Path, *args: str) -> subprocess.CompletedProcess:
+    """`grade --sandbox uid` run by `python`, on root/submissions, with a copy of instructor/ others cannot read."""
+    shutil.copytree(REPO / "instructor", root / "instructor", ignore=shutil.ignore_patterns("__pycache__"))
+    cmd = [str(python), "-m", "a2c_lessons.cli", "grade", str(root / "submissions"), "--out", str(root / "grades")]
+    cmd += ["--source", str(root / "instructor")]
+    cmd += ["--sandbox", "uid", "--test-timeout", "10", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=root)
+
+
+def test_the_uid_mode_gives_the_reference_full_marks_with_a_python_others_cannot_reach(tmp_path):
+    require_sandbox("uid")
+    python = locked_python(tmp_path)
+    _class(tmp_path, 1)
+    done = _grade_with(python, tmp_path)
+    assert done.returncode == 0, done.stderr
+    results = json.loads((tmp_path / "grades" / "student0.json").read_text())
+    failed = [(t["name"], t["output"]) for t in results["tests"] if t["status"] != "passed"]
+    assert failed == [] and results["score"] == results["extra_data"]["max_score"] > 0
+
+
+def test_grade_refuses_in_one_line_where_the_uid_cannot_read_the_python_at_all(tmp_path):
+    require_sandbox("uid")
+    python = locked_python(tmp_path)
+    site = _site_packages(python)
+    os.chmod(site, 0o700)
+    _class(tmp_path, 1)
+    done = _grade_with(python, tmp_path)
+    assert done.returncode == 2 and not (tmp_path / "grades").exists()
+    assert done.stderr.count("\n") == 1 and str(site) in done.stderr, done.stderr
+    assert "cannot read the Python environment's" in done.stderr and "install bubblewrap" in done.stderr

@@ -32,6 +32,8 @@ only torch: inside the grader's sandbox nothing else of this repository exists.
 | `ppo_clip_wrong_side.py` | ex19 | the clip on the wrong side | `clipped_token_utility_wrong_side` |
 | `bt_flipped.py` | ex21 | the Bradley-Terry difference the wrong way round | |
 | `longer_is_better.py` | ex22 | over-optimisation blamed on the learning rate; more steps taken for a remedy | |
+| `runs_confused.py` | ex09 | run3 (no KL) blamed on the learning rate, run6 (a shift V absorbs) on no baseline | |
+| `wald_interval.py` | ex23 | the Wald interval instead of Wilson's; a batch tail one too late | |
 """
 
 from tests.wrong.dr_grpo_length_normalised import length_normalised_constant

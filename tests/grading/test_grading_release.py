@@ -14,7 +14,7 @@ import pytest
 from a2c_lessons.grading import keys, publish
 from a2c_lessons.grading.release import ReleaseError, build_release, stub_solutions
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 INSTRUCTOR, EXERCISES = REPO / "instructor", REPO / "exercises"
 IGNORED = {"__pycache__", ".pytest_cache"}
 

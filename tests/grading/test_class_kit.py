@@ -16,7 +16,7 @@ import pytest
 from a2c_lessons.grading import sandbox, tables
 from a2c_lessons.grading.bundle import build_bundle, check_bundle
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 INSTRUCTOR = REPO / "instructor"
 
 
@@ -57,8 +57,8 @@ def test_changing_points_and_releasing_updates_every_table_and_the_tests_pass(tm
     shows_nine = re.compile(r"ex13[^|\n]*?\(9\)|ex13_discounted_returns\.py` \|[^\n]*\| 9 \|")
     for path in ("README.md", "notebooks/README.md", "exercises/README.md", "notebooks/03_advantages_and_critic.ipynb"):
         assert shows_nine.search((clone / path).read_text()), path
-    checks = ["tests/test_class_kit.py::test_every_points_table_agrees_with_the_tests",
-              "tests/test_grading_release.py::test_committed_exercises_equal_a_fresh_release"]  # fmt: skip
+    checks = ["tests/grading/test_class_kit.py::test_every_points_table_agrees_with_the_tests",
+              "tests/grading/test_grading_release.py::test_committed_exercises_equal_a_fresh_release"]  # fmt: skip
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *checks], cwd=clone,
                           env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:]

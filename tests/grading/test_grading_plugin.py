@@ -17,9 +17,9 @@ from a2c_lessons.grading.points import TestResult
 from a2c_lessons.grading.report import AUTOGRADER_FAILED, results_from_log
 from a2c_lessons.grading.sandbox import Sandbox
 from a2c_lessons.grading.worker import Worker
-from a2c_lessons.grading.workspace import PYTEST_INI
+from a2c_lessons.grading.workspace import PYTEST_INI, Note, Outcome
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CONFTEST = 'pytest_plugins = ["a2c_lessons.grading.plugin"]\n'
 
 
@@ -163,7 +163,7 @@ def test_missing_files_and_functions_are_named(student):
 # ---------------------------------------------------------------- the trusted pytest run of one student
 
 
-def grade_once(official: Path, inputs: Path, private: Path, *, timeout: float) -> tuple[dict, list[str]]:
+def grade_once(official: Path, inputs: Path, private: Path, *, timeout: float) -> tuple[dict, list[Note]]:
     worker = Worker(official, "none", 0, test_timeout=5)
     try:
         return worker.grade(inputs, private, timeout=timeout)
@@ -226,7 +226,7 @@ def test_a_run_killed_at_the_submission_limit_keeps_the_tests_it_finished(tmp_pa
     first, forever = results["tests"]
     assert first["score"] == 1 and forever["score"] == 0 and results["score"] == 1
     assert forever["output"].startswith("Not graded: grading stopped at the submission's time limit of 8 s")
-    assert notes and "time limit" in notes[0]
+    assert [n.outcome for n in notes] == [Outcome.STOPPED] and "time limit" in notes[0].text
 
 
 def test_results_from_log_survives_a_line_cut_off_by_the_kill(tmp_path):

@@ -22,7 +22,7 @@ from a2c_lessons.grading import batch
 from a2c_lessons.grading.workspace import checksum
 from tests.security.support import require_sandbox
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 INSTRUCTOR, EXERCISES, WRONG = REPO / "instructor", REPO / "exercises", REPO / "tests" / "wrong"
 TEST_TIMEOUT_S = 3
 LEFT_OUT = ("ex03", "ex06", "ex08", "ex09")  # known_wrong_more hands these in not at all

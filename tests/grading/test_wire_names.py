@@ -1,0 +1,43 @@
+"""The names both sides of the wire share: the runner's error kinds and the rule for an exercise's name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from a2c_lessons.grading import wire
+from a2c_lessons.grading.feedback import describe
+from a2c_lessons.grading.release import is_exercise as is_exercise_file
+
+KINDS = [value for name, value in vars(wire.ErrorKind).items() if name.isupper()]
+RUNNER = Path(wire.__file__).with_name("runner.py")
+
+
+def test_every_error_kind_the_runner_sends_gets_a_sentence_of_its_own():
+    error = {"type": "ValueError", "message": "bad", "blocked": ""}
+    sentences = {describe({**error, "kind": kind}, "f()", "ex11_x") for kind in KINDS}
+    assert len(KINDS) == 7 and len(sentences) == len(KINDS)
+
+
+def test_the_runner_and_the_feedback_name_no_error_kind_as_a_bare_string():
+    for path in (RUNNER, RUNNER.with_name("feedback.py")):
+        text = path.read_text()
+        assert [kind for kind in KINDS if f'"{kind}"' in text] == [], path.name
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("ex11_sequence_utility", True),
+        ("ex11_sequence_utility.py", True),
+        ("ex1_short", False),
+        ("ex11", False),
+        ("exercises", False),
+        ("test_ex11_sequence_utility", False),
+        ("ex11_sequence-utility", False),
+    ],
+)
+def test_one_rule_says_what_an_exercise_is(name, expected):
+    assert wire.is_exercise(name) is expected
+    assert is_exercise_file(name) is (expected and name.endswith(".py"))
