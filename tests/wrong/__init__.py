@@ -29,6 +29,8 @@ only torch: inside the grader's sandbox nothing else of this repository exists.
 | `rloo_with_self.py` | ex20 | RLOO's baseline includes the response itself | |
 | `bt_flipped.py` | ex21 | the Bradley-Terry difference the wrong way round | |
 | `longer_is_better.py` | ex22 | over-optimisation blamed on the learning rate; more steps taken for a remedy | |
+| `k3_forward.py` | ex25 | k3 in the loss taken to follow the forward KL, the direction its value estimates | |
+| `signed_bias.py` | ex26 | the bias as a mean of signed errors, which cancel; lambda = 0 called the least biased | |
 """
 
 from tests.wrong.flipped_sign import flipped_sign_a2c_loss
