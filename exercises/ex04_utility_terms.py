@@ -16,8 +16,6 @@ z_a per unit step (`logit_push`, graded on fresh numbers)?
 Check it: `pytest exercises -k ex04`, or `check("ex04")` in a notebook.
 """
 
-import math
-
 
 def utility_term(logprob: float, advantage: float) -> float:
     """The term one token contributes to U, given its log-probability and its advantage."""

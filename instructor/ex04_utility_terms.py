@@ -16,8 +16,6 @@ z_a per unit step (`logit_push`, graded on fresh numbers)?
 Check it: `pytest exercises -k ex04`, or `check("ex04")` in a notebook.
 """
 
-import math
-
 
 def utility_term(logprob: float, advantage: float) -> float:
     """The term one token contributes to U, given its log-probability and its advantage."""
@@ -57,5 +55,7 @@ def harder_pushed_token() -> str:
 def logit_push(logprob: float, advantage: float) -> float:
     """d(A log pi(a)) / d z_a with pi = softmax(z): the rise of the token's own logit per unit step."""
     ### BEGIN SOLUTION
+    import math
+
     return advantage * (1 - math.exp(logprob))
     ### END SOLUTION
