@@ -75,10 +75,12 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
 
 
 class LearnedReward:
-    """The tiny reward model as a reward function: r = sigmoid(score), a P(positive) in (0, 1).
+    """The tiny reward model as a reward function: r = sigmoid(score), a number in (0, 1).
 
     It imitates the exact reward's positive-vs-negative ranking; trained by
-    `a2c_lessons.reward_training` with the Bradley-Terry loss.
+    `a2c_lessons.reward_training` with the Bradley-Terry loss, which fixes only differences of
+    scores: sigmoid(s_a - s_b) is the modelled chance that text a beats text b. sigmoid(score) is
+    therefore the modelled chance of beating a text of score 0, not a calibrated P(positive).
     """
 
     def __init__(self, path: str | Path = REWARD_MODEL_PATH, device: str | torch.device = "cpu"):

@@ -4,12 +4,13 @@ Place in the data flow: prompts -> sample -> Rollout -> score -> values -> gae -
 `viz` draws what any of these produce, and never changes it:
 
     next-token distribution pi(. | x)      -> plot_next_token_distribution, plot_distribution_shifts
-    token terms log pi(y_t) * A_t of U     -> plot_token_contributions, plot_logprob_change
-    rewards, values, returns, advantages   -> plot_advantage_estimates, plot_group_advantages
+    token terms log pi(y_t) * A_t of U     -> plot_token_contributions
+    rewards and critic-free advantages     -> plot_group_advantages
     the update itself                      -> plot_update_diagram, plot_clip_objective
 
 The data behind the distribution plots comes from `scoring.next_token_probs`; the
-plots of training over many steps live in `curves`, the interactive ones in `widgets`.
+plots of training over many steps live in `curves`, the interactive ones in `widgets`, the ones
+that hold an estimate against what it estimates in `truth_viz`.
 Every function accepts tensors or plain sequences, draws on new axes (or on the
 `ax` / `fig` it is given) and returns the Figure, so a test can read back the data it drew.
 """
@@ -23,6 +24,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from a2c_lessons.corpus import NEGATIVE, POSITIVE
 
@@ -71,6 +73,14 @@ def sentiment_colors() -> dict[str, str]:
     return {**{w: POSITIVE_COLOR for w in POSITIVE}, **{w: NEGATIVE_COLOR for w in NEGATIVE}}
 
 
+COLOUR_NAMES = {POSITIVE_COLOR: "positive adjective", NEGATIVE_COLOR: "negative adjective", AFTER_COLOR: "other token"}
+
+
+def _colour_legend(colors_drawn: Sequence[str]) -> list[Patch]:
+    """One legend patch per bar colour drawn, named by what it marks."""
+    return [Patch(color=c, label=COLOUR_NAMES.get(c, c)) for c in dict.fromkeys(colors_drawn)]
+
+
 # ---------------------------------------------------------------- lesson 1: pi(. | x)
 
 
@@ -103,6 +113,8 @@ def plot_next_token_distribution(
         ax.set_ylabel("pi(next token | x)")
         if titles is not None:
             ax.set_title(titles[b])
+        if colors:
+            ax.legend(handles=_colour_legend(bar_colors), loc="upper right", fontsize="small")
     if sharey:
         for ax in axes:
             ax.set_ylim(0, 1.05 * float(probs.max()))
@@ -131,23 +143,6 @@ def plot_token_contributions(tokens: Sequence[Sequence[str]], logprobs, advantag
         ax.set_xticks(range(length), list(tokens[b][:length]), rotation=30, ha="right")
         ax.set_ylabel("log pi * A")
         ax.set_title(f"U = {terms.sum():.2f}   (green: A > 0, red: A < 0)")
-    return fig
-
-
-def plot_logprob_change(advantages, change, *, ax=None) -> Figure:
-    """One dot per response: its advantage against the change of log pi(y | x) after an update.
-
-    Args:
-        advantages: (B,) float, the advantage of each response.
-        change: (B,) float, log pi_new(y | x) - log pi_old(y | x).
-    """
-    advantages, change = as_numpy(advantages), as_numpy(change)
-    fig, ax = _new_axes(ax, (5.5, 3.8))
-    colors = [POSITIVE_COLOR if a > 0 else NEGATIVE_COLOR if a < 0 else NEUTRAL_COLOR for a in advantages]
-    ax.scatter(advantages, change, c=colors, s=18)
-    ax.axhline(0, color="black", lw=0.8)
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set(xlabel="advantage A of the response", ylabel="change of log pi(y | x)")
     return fig
 
 
@@ -191,26 +186,6 @@ def plot_distribution_shifts(
         ax.set_ylabel("pi(next token | x)")
         ax.set_title(title)
         ax.legend(loc="upper right")
-    return fig
-
-
-def plot_advantage_estimates(
-    tokens: Sequence[str], series: Mapping[str, object], *, title: str | None = None, ax=None
-) -> Figure:
-    """One line per per-token quantity (rewards, V, G, TD residuals, GAE ...) along one response.
-
-    Args:
-        tokens: the T token strings of the response.
-        series: name -> (T,) float values at each token.
-    """
-    fig, ax = _new_axes(ax, (8, 3.5))
-    for name, values in series.items():
-        ax.plot(range(len(tokens)), as_numpy(values), marker="o", label=name)
-    ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(range(len(tokens)), list(tokens), rotation=30, ha="right")
-    ax.legend(loc="best", fontsize="small")
-    if title:
-        ax.set_title(title)
     return fig
 
 

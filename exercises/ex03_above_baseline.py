@@ -7,8 +7,10 @@ happens to the LM's parameters in the next update?
     a. Nothing: the reward was high, so there is nothing to correct.
     b. They move so that every token of that response becomes less likely, to keep
        the model exploring.
-    c. They move so that the tokens of that response become more likely, each in
-       proportion to its advantage.
+    c. They move so that the tokens of that response become more likely: the
+       gradient pushes each token's log pi up in proportion to its advantage
+       (how far each probability then moves depends on the softmax and on the
+       weights the tokens share, lessons 2 and 3).
     d. Only the critic's parameters change; the LM is updated only when a reward
        falls below the baseline.
     e. They move to raise the reward model's score directly, by backpropagating

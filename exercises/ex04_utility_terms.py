@@ -8,6 +8,11 @@ Two tokens of a response:
 Which token contributes the larger term to U (larger means less negative), and
 what is each term's value? Write the two general functions first: they are
 graded on fresh numbers (other values, other signs), not only these.
+
+Then what training uses, the gradient: measured in log pi (dU / d log pi of each
+token), which token's log-prob does the update push harder? And on the logits:
+with pi = softmax(z), how much does a token's term A log pi(a) raise its own logit
+z_a per unit step (`logit_push`, graded on fresh numbers)?
 Check it: `pytest exercises -k ex04`, or `check("ex04")` in a notebook.
 """
 
@@ -30,3 +35,13 @@ def larger_term_token() -> str:
 def seed_terms() -> tuple[float, float]:
     """For the two tokens above: (the term of 'innovative', the term of 'effective')."""
     raise NotImplementedError("ex04: your answer to seed_terms goes here")
+
+
+def harder_pushed_token() -> str:
+    """For the two tokens above, measured in log pi: "innovative" or "effective"."""
+    raise NotImplementedError("ex04: your answer to harder_pushed_token goes here")
+
+
+def logit_push(logprob: float, advantage: float) -> float:
+    """d(A log pi(a)) / d z_a with pi = softmax(z): the rise of the token's own logit per unit step."""
+    raise NotImplementedError("ex04: your answer to logit_push goes here")

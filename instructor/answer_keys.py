@@ -127,6 +127,13 @@ _TOKENS = {
             "-0.60": "A term of U is the product log pi * A, not the ratio.",
         },
     },
+    "ex04.pushed": {
+        "accept": ["innovative"],
+        "feedback": {
+            "effective": "'effective' has the larger *term*, but training follows the gradient, and "
+            "d(log pi * A) / d log pi is the advantage alone. Compare the two advantages.",
+        },
+    },
     "ex05.seed": {
         "accept": ["False"],
         "feedback": {
@@ -295,6 +302,45 @@ _OVEROPTIMISATION = {
     },
 }
 
+_ESTIMATES = {
+    "ex25.k1_reward": {
+        "accept": ["a"],
+        "feedback": {
+            "b": "Subtracted from the reward, k1 is a fixed weight on log pi: E[k1 grad log pi] = sum_y grad pi(y) "
+            "(log pi(y) - log pi_ref(y)). Which KL has that gradient?",
+            "c": "In the reward k1 is not differentiated, it weighs grad log pi; k1 changes from token to token, so "
+            "its weighted sum does not vanish.",
+        },
+    },
+    "ex25.k1_loss": {
+        "accept": ["c"],
+        "feedback": {
+            "a": "k1's value estimates KL(pi || pi_ref), but differentiate it: grad k1 = grad log pi(y), and "
+            "E_pi[grad log pi] = grad sum_y pi(y) = grad 1.",
+            "b": "Differentiate k1 itself: grad k1 = grad log pi(y). What is its expectation over y ~ pi?",
+        },
+    },
+    "ex25.k3_loss": {
+        "accept": ["b"],
+        "feedback": {
+            "a": "k3's *value* estimates KL(pi || pi_ref), but its gradient is another matter: grad k3 = (1 - rho) "
+            "grad log pi(y). Take its expectation over y ~ pi: the rho term brings in pi_ref(y).",
+            "c": "Only the 1 of (1 - rho) vanishes in expectation; the rho term gives -sum_y pi_ref(y) grad log pi(y).",
+        },
+    },
+    "ex26.lesson": {
+        "accept": ["1"],
+        "feedback": {
+            "0": "lambda = 0 had the least *variance* (none: its target V(s_t+1) is fixed once the token is "
+            "written), and so its target is the critic's own estimate, with the critic's errors in it.",
+            "0.5": "Read the bias column: it falls all the way to the largest lambda.",
+            "0.9": "Read the bias column: it falls all the way to the largest lambda.",
+            "0.95": "The default trades a little bias for less variance; it does not have the least bias.",
+        },
+    },
+}
+
 KEYS = {
     **_ROLES, **_ORDER, **_SINGLE_LETTER, **_TOKENS, **_PARTS, **_RUNS, **_REASONS, **_INTERVAL, **_OVEROPTIMISATION,
+    **_ESTIMATES,
 }  # fmt: skip

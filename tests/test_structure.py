@@ -21,9 +21,9 @@ LAYERS = [
     {"scoring"},
     {"critic", "rewards", "preferences", "advantages", "losses", "aggregation", "ppo", "minibatch"},
     {"estimators"},
-    {"evaluation", "step_metrics", "pretrain", "reward_training", "trl_bridge"},
+    {"evaluation", "step_metrics", "pretrain", "reward_training", "trl_bridge", "montecarlo", "kl_gradients"},
     {"trainer", "checkpoint"},
-    {"viz", "curves", "widgets", "grading"},
+    {"viz", "curves", "widgets", "grading", "truth_viz"},
     {"cli", "training_run"},
 ]
 

@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
-from a2c_lessons import curves, viz, widgets  # noqa: E402
+from a2c_lessons import curves, truth_viz, viz, widgets  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -55,6 +55,8 @@ def test_next_token_distribution_bars_are_the_top_probabilities_in_order():
     assert bar_colors(first) == [to_rgba(viz.AFTER_COLOR), to_rgba(viz.POSITIVE_COLOR), to_rgba(viz.NEGATIVE_COLOR)]
     np.testing.assert_allclose(bar_heights(second), [0.5, 0.2, 0.1])
     assert second.get_title() == "y"
+    legend = [t.get_text() for t in first.get_legend().get_texts()]
+    assert legend == ["other token", "positive adjective", "negative adjective"]  # one entry per colour drawn
     assert first.get_ylim() != second.get_ylim()  # each panel on its own scale by default
 
 
@@ -81,11 +83,25 @@ def test_token_contributions_are_logprob_times_advantage_coloured_by_the_sign_of
 
 def test_logprob_change_dots_sit_at_advantage_and_change_coloured_by_sign():
     advantages, change = torch.tensor([0.5, -0.5, 0.0]), torch.tensor([0.2, -0.3, 0.01])
-    fig = viz.plot_logprob_change(advantages, change)
+    fig = truth_viz.plot_logprob_change(advantages, change)
     dots = fig.axes[0].collections[0]
     np.testing.assert_allclose(dots.get_offsets(), np.stack([advantages.numpy(), change.numpy()], axis=1), rtol=1e-6)
     expected = [to_rgba(c) for c in (viz.POSITIVE_COLOR, viz.NEGATIVE_COLOR, viz.NEUTRAL_COLOR)]
     assert [tuple(c) for c in dots.get_facecolors()] == expected
+
+
+def test_logprob_change_draws_group_means_and_clips_outliers_to_the_edge_with_their_value():
+    advantages = torch.tensor([0.5, 0.5, -0.5, -1.5])
+    change = torch.tensor([0.2, 0.4, -0.1, -5.8])
+    fig = truth_viz.plot_logprob_change(advantages, change, clip=1.0)
+    ax = fig.axes[0]
+    means = sorted(float(c.get_segments()[0][0][1]) for c in ax.collections if c.get_label().startswith("mean"))
+    assert means == pytest.approx([(-0.1 - 5.8) / 2, 0.3])  # the means use every point, the clipped one too
+    assert ax.get_ylim() == pytest.approx((-1.15, 1.15))
+    assert [t.get_text() for t in ax.texts] == ["-5.8"]
+    edge = [c for c in ax.collections if len(c.get_offsets()) == 1 and not c.get_label().startswith("mean")]
+    np.testing.assert_allclose(edge[0].get_offsets(), [[-1.5, -1.0]])
+    assert ax.get_ylabel().endswith("(nats)")
 
 
 def test_distribution_shifts_draw_before_and_after_and_add_the_chosen_token():
@@ -108,14 +124,42 @@ def test_distribution_shifts_redraw_on_a_given_figure():
     np.testing.assert_allclose(bar_heights(fig.axes[0], 1), [0.2, 0.8])
 
 
-def test_advantage_estimates_draw_one_line_per_series():
-    series = {"G_t": torch.tensor([1.0, 1.0, 1.0]), "TD": [0.0, 0.5, 0.0]}
-    fig = viz.plot_advantage_estimates(["is", "great", "."], series, title="t")
+def test_advantage_estimates_draw_every_series_as_side_by_side_bars_in_two_panels():
+    inputs = {"r_t": [0.0, 0.0, 1.0], "V": torch.tensor([0.5, 1.0, 1.0])}
+    estimates = {"G - V": [0.5, 0.0, 0.0], "TD": [0.0, 0.5, 0.0], "GAE": [0.4, 0.5, 0.0]}
+    fig = truth_viz.plot_advantage_estimates(["is", "great", "."], inputs, estimates, title="t")
+    top, bottom = fig.axes
+    for ax, series in [(top, inputs), (bottom, estimates)]:
+        assert [c.get_label() for c in ax.containers] == list(series)
+        for i, values in enumerate(series.values()):
+            np.testing.assert_allclose(bar_heights(ax, i), np.asarray(values, dtype=float))
+        lefts = np.array([[p.get_x() for p in c.patches] for c in ax.containers])  # (series, tokens)
+        assert (np.diff(lefts, axis=0) > 0).all(), "the bars of one token must sit side by side, not on each other"
+        assert tick_labels(ax) == ["is", "great", "."]
+        assert ax.get_legend() is not None and ax.get_ylabel()
+    assert top.get_title() == "t"
+
+
+def test_mc_against_gae_draws_one_scatter_per_lambda_and_the_table():
+    truth = torch.tensor([0.1, -0.2, 0.3])
+    estimates = {0.0: [0.0, -0.1, 0.2], 1.0: [0.3, -0.4, 0.1]}
+    table = {0.0: {"bias": 0.2, "variance": 0.01}, 1.0: {"bias": 0.0, "variance": 0.09}}
+    fig = truth_viz.plot_mc_against_gae(truth, estimates, table)
+    left, right = fig.axes
+    np.testing.assert_allclose(left.collections[1].get_offsets(), np.stack([truth.numpy(), [0.3, -0.4, 0.1]], 1))
+    bias, spread = right.lines
+    np.testing.assert_allclose(bias.get_ydata(), [0.2, 0.0])
+    np.testing.assert_allclose(spread.get_ydata(), [0.1, 0.3])
+    assert left.get_xlabel() and left.get_ylabel() and right.get_legend() is not None
+
+
+def test_kl_gradient_cosines_draw_one_bar_per_estimator_and_direction():
+    table = {"k1 in the reward": {"fwd": 1.0, "rev": 0.5}, "k3 in the loss": {"fwd": 0.4, "rev": 0.99}}
+    fig = truth_viz.plot_kl_gradient_cosines(table)
     ax = fig.axes[0]
-    assert [line.get_label() for line in ax.lines if not line.get_label().startswith("_")] == ["G_t", "TD"]
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), [1.0, 1.0, 1.0])
-    np.testing.assert_allclose(ax.lines[1].get_ydata(), [0.0, 0.5, 0.0])
-    assert tick_labels(ax) == ["is", "great", "."]
+    np.testing.assert_allclose(bar_heights(ax, 0), [1.0, 0.4])
+    np.testing.assert_allclose(bar_heights(ax, 1), [0.5, 0.99])
+    assert tick_labels(ax) == list(table) and ax.get_ylabel() == "cosine similarity"
 
 
 def test_group_advantages_bars_show_rewards_then_each_method():

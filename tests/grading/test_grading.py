@@ -28,7 +28,7 @@ TEST_TIMEOUT_S = 3
 LEFT_OUT = ("ex03", "ex06", "ex08", "ex09")  # known_wrong_more hands these in not at all
 WRONG_FILES = [  # each student hands in these files of tests/wrong/ as the exercises they are shaped like
     "flipped_sign", "undetached", "off_by_one", "no_baseline", "larger_advantage", "negative_more_likely",
-    "no_half", "flipped_direction", "kl_bonus", "ppo_max", "bt_flipped", "runs_confused",
+    "no_half", "flipped_direction", "kl_bonus", "ppo_max", "bt_flipped", "runs_confused", "k3_forward", "signed_bias",
 ]  # fmt: skip
 MORE_WRONG_FILES = [
     "unmasked_utility", "unmasked", "gamma_ignored", "lambda_ignored", "undetached_returns", "times_temperature",
@@ -196,6 +196,10 @@ KNOWN_WRONG = [
     ("known_wrong_more", "ex23_positive_interval: wilson_interval on the hand-worked", "the normal (Wald) interval"),
     ("known_wrong_more", "ex23_positive_interval: wilson_interval matches", "the normal (Wald) interval"),
     ("known_wrong_more", "ex23_positive_interval: batch_passes matches", "off by one"),
+    ("known_wrong", "ex25_kl_gradient: which gradient each placement", "its gradient is another matter"),
+    ("known_wrong", "ex25_kl_gradient: k3_loss_gradient on fresh", "That is the gradient of KL(pi || pi_ref)"),
+    ("known_wrong", "ex26_gae_bias: bias_and_variance on fresh", "errors of both signs cancel"),
+    ("known_wrong", "ex26_gae_bias: in lesson 3's measurement", "least *variance*"),
 ]
 
 

@@ -34,6 +34,8 @@ only torch: inside the grader's sandbox nothing else of this repository exists.
 | `longer_is_better.py` | ex22 | over-optimisation blamed on the learning rate; more steps taken for a remedy | |
 | `runs_confused.py` | ex09 | run3 (no KL) blamed on the learning rate, run6 (a shift V absorbs) on no baseline | |
 | `wald_interval.py` | ex23 | the Wald interval instead of Wilson's; a batch tail one too late | |
+| `k3_forward.py` | ex25 | k3 in the loss taken to follow the forward KL, the direction its value estimates | |
+| `signed_bias.py` | ex26 | the bias as a mean of signed errors, which cancel; lambda = 0 called the least biased | |
 """
 
 from tests.wrong.dr_grpo_length_normalised import length_normalised_constant

@@ -17,3 +17,13 @@ def larger_term_token():
 
 def seed_terms():
     return -12.0, -2.4
+
+
+def harder_pushed_token():
+    return "innovative"
+
+
+def logit_push(logprob, advantage):
+    import math
+
+    return advantage * (1 - math.exp(logprob))
