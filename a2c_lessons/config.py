@@ -65,7 +65,9 @@ CRITIC_ESTIMATORS = ("gae",)  # the estimators that train a value head
 
 
 def combination_error(cfg: A2CConfig) -> str | None:
-    """What is wrong with a combination of valid fields, naming both options; None when they fit together."""
+    """What is wrong with a combination of valid fields, naming both options; None when they fit together.
+
+    `cfg`: an A2CConfig, or any object with its fields (the command line checks its options before it builds one)."""
     if cfg.advantage in GROUP_ESTIMATORS and cfg.batch_size % cfg.group_size:
         return (
             f"--batch-size {cfg.batch_size} must be a multiple of --group-size {cfg.group_size} with --advantage "

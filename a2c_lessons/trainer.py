@@ -167,29 +167,28 @@ class A2CTrainer:
         epoch's approximate KL to pi_old passes `target_kl`. The first pass over the whole batch is step 3's forward:
         its weights sampled the batch, so rho = 1 exactly and the step is A2C's, bit for bit."""
         cfg = self.cfg
-        grad_norms, fractions, passes = [], [], []
+        grad_norms = []
+        fractions = []
+        first_loss = None
         for epoch in range(cfg.ppo_epochs):
             epoch_kls = []
             for rows in minibatch_rows(targets.mask.shape[0], cfg.minibatches, self.generator):
                 scored = first if epoch == 0 and cfg.minibatches == 1 else self._forward(rollout_rows(rollout, rows))
-                mb_targets = targets.rows(rows)
-                passes.append((self._minibatch_loss(scored, mb_targets), scored.logprobs.detach(), mb_targets))
+                mb = targets.rows(rows)
+                loss = self._minibatch_loss(scored, mb)
+                first_loss = loss if first_loss is None else first_loss
                 fractions.append(
-                    ppo.clip_fraction(
-                        scored.logprobs, mb_targets.old_logprobs, mb_targets.advantages, mb_targets.mask, clip=cfg.clip
-                    )
+                    ppo.clip_fraction(scored.logprobs, mb.old_logprobs, mb.advantages, mb.mask, clip=cfg.clip)
                 )
-                epoch_kls.append(ppo.approx_kl(scored.logprobs, mb_targets.old_logprobs, mb_targets.mask))
-                grad_norms.append(self._optimizer_step(passes[-1][0].total, rewards))
+                epoch_kls.append(ppo.approx_kl(scored.logprobs, mb.old_logprobs, mb.mask))
+                ratio = torch.exp(scored.logprobs.detach() - mb.old_logprobs)  # (B, T) before this pass's step
+                ratio_dev = torch.where(mb.mask, (ratio - 1).abs(), 0.0).max()
+                grad_norms.append(self._optimizer_step(loss.total, rewards))
             approx_kl = self._process_mean(torch.stack(epoch_kls).mean())
             if cfg.target_kl is not None and approx_kl > cfg.target_kl:
                 break
-        _, last_logprobs, last_targets = passes[-1]
-        last_ratio = torch.exp(last_logprobs - last_targets.old_logprobs)  # (B, T) on the last pass, before its step
-        ratio_dev = torch.where(last_targets.mask, (last_ratio - 1).abs(), 0.0).max()
-        return Update(
-            passes[0][0], torch.stack(grad_norms).mean(), torch.stack(fractions).mean(), approx_kl, epoch + 1, ratio_dev
-        )
+        grad_norm = torch.stack(grad_norms).mean()
+        return Update(first_loss, grad_norm, torch.stack(fractions).mean(), approx_kl, epoch + 1, ratio_dev)
 
     def _minibatch_loss(self, scored: Scored, mb: Targets) -> losses.A2CLoss:
         """total = actor + vf_coef * critic - ent_coef * entropy on one minibatch; the actor's token terms are
@@ -198,9 +197,7 @@ class A2CTrainer:
         share = self._token_share(mb.mask)
         vf_coef = cfg.vf_coef * share
         ent_coef = cfg.ent_coef * share
-        terms = ppo.clipped_token_utility(
-            scored.logprobs, mb.old_logprobs, mb.advantages, mb.mask, clip=cfg.clip
-        )  # (B, T)
+        terms = ppo.clipped_token_utility(scored.logprobs, mb.old_logprobs, mb.advantages, mb.mask, clip=cfg.clip)
         actor = -self.aggregate(terms, mb.mask, max_new_tokens=cfg.max_new_tokens)
         critic = self.critic_loss(scored.values, mb.old_values, mb.returns, mb.mask)
         entropy = masked_mean(scored.entropy, mb.mask)

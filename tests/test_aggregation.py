@@ -28,7 +28,8 @@ def test_the_known_wrong_dr_grpo_with_a_length_normaliser_fails_the_hand_worked_
 
 def test_sequence_sum_and_token_mean_are_the_losses_a2c_loss_and_its_token_mean():
     g = torch.Generator().manual_seed(0)
-    logprobs, advantages = -torch.rand(4, 6, generator=g), torch.randn(4, 6, generator=g)
+    logprobs = -torch.rand(4, 6, generator=g)
+    advantages = torch.randn(4, 6, generator=g)
     mask = torch.arange(6) < torch.tensor([[6], [2], [4], [1]])
     terms = token_utility(logprobs, advantages)
     assert torch.equal(-sequence_sum(terms, mask, max_new_tokens=6), a2c_loss(logprobs, advantages, mask))
@@ -42,7 +43,8 @@ def test_constant_weighs_responses_by_their_sum_whatever_their_length():
     # sequence-sum, and leaves it unchanged under sequence-mean (the length bias Dr. GRPO removes)
     short = torch.tensor([[1.0, 0.0]])
     long = torch.tensor([[1.0, 1.0]])
-    one, two = torch.tensor([[True, False]]), torch.tensor([[True, True]])
+    one = torch.tensor([[True, False]])
+    two = torch.tensor([[True, True]])
     assert float(constant(long, two, max_new_tokens=2)) == 2 * float(constant(short, one, max_new_tokens=2))
     assert float(sequence_mean(long, two, max_new_tokens=2)) == float(sequence_mean(short, one, max_new_tokens=2))
 

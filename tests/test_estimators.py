@@ -92,7 +92,8 @@ def test_group_estimators_on_a_hand_worked_group():
     values = torch.zeros(3, 3)
     # RLOO: 1 - (0 + 0) / 2 = 1, 0 - (1 + 0) / 2 = -0.5; mean 1/3, std sqrt(1/3) = 0.57735
     close(rloo(rewards, values, mask, **HYPER), [[1.0, 1.0, 0.0], [-0.5, 0.0, 0.0], [-0.5, -0.5, -0.5]])
-    a, b = (2 / 3) / (0.57735027 + 1e-4), (-1 / 3) / (0.57735027 + 1e-4)
+    a = (2 / 3) / (0.57735027 + 1e-4)  # (1 - 1/3) / std
+    b = (-1 / 3) / (0.57735027 + 1e-4)  # (0 - 1/3) / std
     close(grpo(rewards, values, mask, **HYPER), [[a, a, 0.0], [b, 0.0, 0.0], [b, b, b]])
     close(dr_grpo(rewards, values, mask, **HYPER), [[2 / 3, 2 / 3, 0.0], [-1 / 3, 0.0, 0.0], [-1 / 3, -1 / 3, -1 / 3]])
 
