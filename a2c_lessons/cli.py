@@ -31,6 +31,7 @@ PASSTHROUGH = {
     "grade": "a2c_lessons.grading.batch",
     "release": "a2c_lessons.grading.publish",
     "autograder": "a2c_lessons.grading.gradescope",
+    "report": "a2c_lessons.grading.classreport",
 }
 PASSTHROUGH_HELP = {
     "pretrain": "rebuild the tiny LM (into --out, default runs/tinylm)",
@@ -38,6 +39,7 @@ PASSTHROUGH_HELP = {
     "grade": "grade a folder of student submissions",
     "release": "make the student exercises",
     "autograder": "build a Gradescope autograder zip",
+    "report": "a class report (HTML and markdown) from a graded folder: scores, exercises, misconceptions",
 }
 
 

@@ -107,7 +107,9 @@ class Worker:
         if partial is None:
             tail = output.read_text(errors="replace")[-4000:] if output.is_file() else ""
             return crash_results(f"{note}\n\npytest output:\n{tail}"), [note, AUTOGRADER_FAILED]
-        return gradescope(partial, execution_time=time.monotonic() - start, notes=[note]), [note]
+        results = gradescope(partial, execution_time=time.monotonic() - start, notes=[note])
+        results["extra_data"]["stopped_early"] = "time_limit" if timed_out else "ended"  # for the class report
+        return results, [note]
 
 
 def _watch_parent(parent: int) -> None:
