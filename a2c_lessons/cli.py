@@ -32,6 +32,7 @@ PASSTHROUGH = {
     "release": "a2c_lessons.grading.publish",
     "autograder": "a2c_lessons.grading.gradescope",
     "report": "a2c_lessons.grading.classreport",
+    "similarity": "a2c_lessons.grading.similarity",
 }
 PASSTHROUGH_HELP = {
     "pretrain": "rebuild the tiny LM (into --out, default runs/tinylm)",
@@ -40,6 +41,7 @@ PASSTHROUGH_HELP = {
     "release": "make the student exercises",
     "autograder": "build a Gradescope autograder zip",
     "report": "a class report (HTML and markdown) from a graded folder: scores, exercises, misconceptions",
+    "similarity": "pairs of students whose answers are suspiciously alike (copydetect), side by side",
 }
 
 
