@@ -32,6 +32,7 @@ PASSTHROUGH = {
     "release": "a2c_lessons.grading.publish",
     "autograder": "a2c_lessons.grading.gradescope",
     "report": "a2c_lessons.grading.classreport",
+    "export": "a2c_lessons.grading.gradebook",
     "similarity": "a2c_lessons.grading.similarity",
 }
 PASSTHROUGH_HELP = {
@@ -41,6 +42,7 @@ PASSTHROUGH_HELP = {
     "release": "make the student exercises",
     "autograder": "build a Gradescope autograder zip",
     "report": "a class report (HTML and markdown) from a graded folder: scores, exercises, misconceptions",
+    "export": "the grades as a CSV that Canvas or Moodle imports (or grades.csv)",
     "similarity": "pairs of students whose answers are suspiciously alike (copydetect), side by side",
 }
 
