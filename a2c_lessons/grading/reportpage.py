@@ -20,6 +20,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only: no display, no server
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from a2c_lessons.grading.report import write_atomic  # noqa: E402
 
@@ -38,6 +39,7 @@ def score_histogram(report: dict[str, Any]) -> bytes:
     s = report["summary"]
     fig, ax = plt.subplots(figsize=(7, 3.2))
     ax.hist(list(s["scores"].values()), bins=min(20, max(5, s["students"] // 2)), range=(0, s["max_score"] or 1))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.axvline(s["mean"], color="k", linestyle="--", label=f"mean {s['mean']:.1f}")
     ax.axvline(s["median"], color="tab:orange", label=f"median {s['median']:.1f}")
     ax.set(xlabel=f"total score (points, of {s['max_score']:g})", ylabel="students", title="Scores")
@@ -57,11 +59,14 @@ def exercise_bars(report: dict[str, Any]) -> bytes:
 
 
 def misconception_bars(report: dict[str, Any]) -> bytes:
-    """The most frequent misconceptions: students who showed each (public tests)."""
+    """The most frequent misconceptions: students who showed each (public tests), labelled with their exercises."""
     top = report["misconceptions"][:TOP]
-    fig, ax = plt.subplots(figsize=(7, 0.3 * len(top) + 1))
-    labels = [_short(m["title"] or m["id"], 60) for m in top]
-    ax.barh(labels[::-1], [m["students"] for m in top][::-1], color="tab:red")
+    fig, ax = plt.subplots(figsize=(8, 0.3 * len(top) + 1))
+    labels = [f"{', '.join(x[:4] for x in m['exercises'])}: {_short(m['title'] or m['id'], 60)}" for m in top]
+    rows = list(range(len(top)))[::-1]  # numeric rows: two mistakes with the same words stay two bars
+    ax.barh(rows, [m["students"] for m in top], color="tab:red")
+    ax.set_yticks(rows, labels)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="students", title=f"Misconceptions (top {len(top)})")
     if not top:
         ax.text(0.5, 0.5, "no known mistake was made", ha="center", va="center", transform=ax.transAxes)
