@@ -31,6 +31,9 @@ PASSTHROUGH = {
     "grade": "a2c_lessons.grading.batch",
     "release": "a2c_lessons.grading.publish",
     "autograder": "a2c_lessons.grading.gradescope",
+    "report": "a2c_lessons.grading.classreport",
+    "export": "a2c_lessons.grading.gradebook",
+    "similarity": "a2c_lessons.grading.similarity",
 }
 PASSTHROUGH_HELP = {
     "pretrain": "rebuild the tiny LM (into --out, default runs/tinylm)",
@@ -38,6 +41,9 @@ PASSTHROUGH_HELP = {
     "grade": "grade a folder of student submissions",
     "release": "make the student exercises",
     "autograder": "build a Gradescope autograder zip",
+    "report": "a class report (HTML and markdown) from a graded folder: scores, exercises, misconceptions",
+    "export": "the grades as a CSV that Canvas or Moodle imports (or grades.csv)",
+    "similarity": "pairs of students whose answers are suspiciously alike (copydetect), side by side",
 }
 
 

@@ -102,7 +102,9 @@ class Batch:
             before = checksum(student_dir)
             private = Path(tempfile.mkdtemp(dir=self.scratch / "private"))
             notes = copy_submission(student_dir, self.modules, inputs)
+            missing = [m for m in self.modules if not (inputs / f"{m}.py").is_file()]  # as data, for the report
             results, run_notes = worker.grade(inputs, private, timeout=self.args.timeout, following=next_inputs)
+            results.setdefault("extra_data", {})["missing"] = missing
             notes += run_notes
             if checksum(student_dir) != before:
                 notes.append(Note(Outcome.CHANGED, "the submission folder changed while it was graded"))

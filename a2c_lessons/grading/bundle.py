@@ -5,6 +5,8 @@
       notebooks/NN_*.ipynb the lessons, outputs stripped
       exercises/           the student release: stubs, public tests, the student README (and, in the
                            practice release only, the hashed concept keys)
+      wheels/              the course library's wheel (`release --bundle` builds it, or `--wheel PATH`)
+      install.py           the one set-up command: torch (the CPU build where there is no NVIDIA GPU), then the wheel
 
 No instructor file enters it: no solution, no answer key source, no hidden test.
 `check_bundle` is the test of that, and the release refuses a bundle that fails it.
@@ -27,16 +29,18 @@ in {n} notebooks that run on a laptop CPU in minutes.
 
 ## Set-up
 
-With Python 3.10 or newer, in a fresh virtual environment:
+With Python 3.10 or newer, in a fresh virtual environment, from this folder:
 
-    pip install torch --index-url https://download.pytorch.org/whl/cpu   # the CPU build; skip on a GPU machine
-    pip install a2c-lessons                                               # the course library: the wheel or
-                                                                          # repository your instructor names
+    python install.py
+
+It installs torch (the CPU build, unless the machine has an NVIDIA GPU) and the course
+library from `wheels/`, which brings everything else the lessons use. Then:
+
     jupyter lab notebooks/
 
 ## The lessons, in order
 
-| lesson | you will learn |
+| lesson | what it teaches |
 | --- | --- |
 {rows}
 
@@ -47,16 +51,60 @@ then check them with `pytest exercises/` from this folder, or `check("ex04")` in
 That check is for you, not a grade: your instructor grades the files you hand in.
 """
 
+INSTALL = '''"""Set up the course in the running Python: `python install.py` (in a fresh virtual environment).
+
+Installs torch first, the CPU build unless this machine has an NVIDIA GPU (A2C_TORCH_INDEX overrides
+where it comes from; empty means pip's own configuration), then the course library from wheels/.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def main() -> int:
+    wheels = sorted((HERE / "wheels").glob("a2c_lessons-*.whl"))
+    if not wheels:
+        print("error: wheels/ holds no a2c_lessons wheel: ask your instructor for the course's wheel", file=sys.stderr)
+        return 2
+    pip = [sys.executable, "-m", "pip", "install"]
+    index = os.environ.get("A2C_TORCH_INDEX", "" if shutil.which("nvidia-smi") else CPU_INDEX)
+    subprocess.run([*pip, "torch", *(["--index-url", index] if index else [])], check=True)
+    subprocess.run([*pip, str(wheels[-1])], check=True)
+    print("installed: open the lessons with `jupyter lab notebooks/`")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+'''
+
+
+def _bullets(goals: str) -> list[str]:
+    """The "You will learn" bullets, each whole: a bullet's continuation lines are joined to it."""
+    bullets: list[str] = []
+    for line in goals.splitlines():
+        if line.startswith("- "):
+            bullets.append(line[2:].strip())
+        elif bullets and line.startswith("  ") and line.strip():
+            bullets[-1] += " " + line.strip()
+    return bullets
+
 
 def lesson_rows(notebooks: Path) -> list[str]:
-    """One table row per lesson: its title and its "You will learn" bullets."""
+    """One table row per lesson: its title and one sentence of what it teaches, from its "You will learn" bullets."""
     rows = []
     for path in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
         first = "".join(json.loads(path.read_text())["cells"][0]["source"])
         title = first.splitlines()[0].lstrip("# ").strip()
         goals = first.split("**You will learn**")[-1].split("**Before this lesson:**")[0]
-        bullets = [line[2:].strip() for line in goals.splitlines() if line.startswith("- ")]
-        rows.append(f"| [{title}](notebooks/{path.name}) | {'; '.join(bullets).replace('|', '/')} |")
+        sentence = "You will learn " + " ".join(_bullets(goals)).rstrip(" ;.") + "."  # bullets end in ';' already
+        rows.append(f"| [{title}](notebooks/{path.name}) | {sentence.replace('|', '/')} |")
     return rows
 
 
@@ -68,14 +116,17 @@ def _stripped(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def build_bundle(source: Path, notebooks: Path, *, graded: bool) -> dict[str, bytes]:
-    """path in the bundle -> bytes: the student README, the lessons, the student exercises."""
+def build_bundle(source: Path, notebooks: Path, *, graded: bool, wheel: Path | None = None) -> dict[str, bytes]:
+    """path in the bundle -> bytes: the student README, install.py, the lessons, the student exercises, the wheel."""
     lessons = sorted(notebooks.glob("[0-9][0-9]_*.ipynb"))
     if not lessons:
         raise ReleaseError(f"no lessons (NN_topic.ipynb) in {notebooks}: pass --notebooks")
     files = {f"exercises/{name}": text.encode() for name, text in build_release(source, graded=graded).items()}
     files.update({f"notebooks/{p.name}": _stripped(p) for p in lessons})
     files["README.md"] = README.format(n=len(lessons), rows="\n".join(lesson_rows(notebooks))).encode()
+    files["install.py"] = INSTALL.encode()
+    if wheel is not None:
+        files[f"wheels/{Path(wheel).name}"] = Path(wheel).read_bytes()
     problems = check_bundle(files, source)
     if problems:
         raise ReleaseError(f"the bundle would leak instructor material: {problems[0]}")
@@ -87,6 +138,10 @@ def check_bundle(files: dict[str, bytes], source: Path) -> list[str]:
     problems = []
     hidden = {p.name for p in (source / "hidden_tests").glob("*.py")}
     for name, data in files.items():
+        if name.startswith("wheels/"):  # the library students install anyway; it must hold no instructor folder
+            with zipfile.ZipFile(io.BytesIO(data)) as wheel:
+                problems += [f"{name} holds {n}" for n in wheel.namelist() if n.startswith("instructor/")]
+            continue
         text = data.decode(errors="replace")
         if Path(name).name in hidden or Path(name).name == KEYS_SOURCE:
             problems.append(f"{name} is an instructor file")

@@ -11,7 +11,10 @@ from typing import Any
 
 import torch
 
+from a2c_lessons.grading import mistakes
 from a2c_lessons.grading.points import fail
+
+PADS_NOT_ZERO = mistakes.Mistake("pads_not_zero", "right on the real tokens, but pad entries (mask False) must be 0")
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
@@ -34,6 +37,8 @@ def expect_tensor(
         fail(f"{fn} returned {type(out).__name__}, expected a torch.Tensor with {_shape_text(shape)}.")
     if tuple(out.shape) != tuple(shape):
         hint = (hints or {}).get(tuple(out.shape), "")
+        if hint:
+            mistakes.note(hint, kind="shape")
         fail(f"{fn} returned {_shape_text(tuple(out.shape))}, expected {_shape_text(shape)}. {hint}".strip())
     if out.is_complex() or out.dtype == torch.bool:
         fail(f"{fn} returned a {out.dtype} tensor, expected {'integers' if integer else 'real numbers'}.")
@@ -83,7 +88,9 @@ def expect_close(
     for message, wrong_output in (wrong or {}).items():
         wrong_output = wrong_output.detach()
         if not close(wrong_output, expected, atol=atol, rtol=rtol) and close(got, wrong_output, atol=atol, rtol=rtol):
+            mistakes.note(message)
             fail(f"{fn} on {case}: {message}")
     if mask is not None and close(got[mask], expected[mask], atol=atol, rtol=rtol):
+        mistakes.note(PADS_NOT_ZERO)
         fail(f"{fn} on {case}: right on the real tokens, but pad entries (mask False) must be exactly 0.")
     fail(f"{fn} does not match the library on {case}: {_first_difference(got, expected, atol, rtol)}.")

@@ -1,8 +1,10 @@
 """Gradescope: `a2c-lessons autograder --out autograder.zip` builds the zip, and its run_autograder grades.
 
     autograder.zip
-      setup.sh          installs Python, bubblewrap, the CPU build of torch and this package (once per image)
-      run_autograder    python -m a2c_lessons.grading.gradescope --root /autograder  (once per submission)
+      setup.sh          apt-get update, then Python and bubblewrap; a venv /autograder/venv with the CPU build
+                        of torch and this package (once per image)
+      run_autograder    /autograder/venv/bin/python -m a2c_lessons.grading.gradescope --root /autograder
+                        (once per submission)
       instructor/       the exercises with solutions, the answer keys, the hidden tests
       package/          this package's source, installed by setup.sh
 
@@ -35,16 +37,24 @@ from a2c_lessons.grading.report import crash_results, write_json
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Gradescope runs this as root in /autograder for every submission.
+# Gradescope runs this as root in /autograder for every submission, with the Python setup.sh installed.
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
-exec "${A2C_PYTHON:-python3}" -m a2c_lessons.grading.gradescope --root "$ROOT"
+exec "${A2C_PYTHON:-$ROOT/venv/bin/python}" -m a2c_lessons.grading.gradescope --root "$ROOT"
 """
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image (Ubuntu).
+# Current Ubuntu images refuse pip installs into the system Python (PEP 668, "externally-managed-
+# environment"), so the grader gets a virtual environment of its own, $ROOT/venv, which run_autograder uses.
+# A2C_TORCH_INDEX: where the pinned torch comes from (default: PyTorch's CPU builds; Gradescope has no GPU;
+# set it empty to use pip's own configuration).
 set -euo pipefail
+ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
+TORCH_INDEX="${{A2C_TORCH_INDEX-https://download.pytorch.org/whl/cpu}}"
+apt-get update
 apt-get install -y python3 python3-pip python3-venv bubblewrap
-python3 -m pip install "torch=={torch}" --index-url https://download.pytorch.org/whl/cpu
-python3 -m pip install /autograder/source/package
+python3 -m venv "$ROOT/venv"
+"$ROOT/venv/bin/python" -m pip install "torch=={torch}" ${{TORCH_INDEX:+--index-url "$TORCH_INDEX"}}
+"$ROOT/venv/bin/python" -m pip install "$ROOT/source/package"
 """
 
 
@@ -62,7 +72,7 @@ def build(source: Path, out: Path) -> Path:
         for path in sorted(PACKAGE_DIR.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 zf.write(path, f"package/a2c_lessons/{path.relative_to(PACKAGE_DIR)}")
-        for name in ("pyproject.toml", "README.md"):
+        for name in ("pyproject.toml", "README.md", "LICENSE"):  # pyproject names LICENSE: the build needs it
             if (package / name).is_file():  # a clone of the repository; a wheel install has only the package
                 zf.write(package / name, f"package/{name}")
     return out

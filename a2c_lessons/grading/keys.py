@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from a2c_lessons.grading import mistakes
 from a2c_lessons.grading.points import fail
 
 KEYS_JSON = "answer_keys.json"
@@ -114,9 +115,11 @@ class AnswerKey:
         return digest(self.salt, question, answer) in self._entry(question)["accept"]
 
     def feedback(self, question: str, answer: str) -> str | None:
-        """The message written for this wrong answer, or None."""
+        """The message written for this wrong answer, or None; the grader notes the wrong option for the report."""
         token = self._entry(question)["feedback"].get(digest(self.salt, question, answer))
-        return None if token is None else unseal(token, self.salt, question, answer)
+        message = None if token is None else unseal(token, self.salt, question, answer)
+        mistakes.note_answer(question, answer, message)
+        return message
 
     def check(self, question: str, answer: str, otherwise: str) -> None:
         """Pass if `answer` is accepted; else fail with its feedback, or with `otherwise` (a hint, not the key)."""

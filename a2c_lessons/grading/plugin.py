@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from a2c_lessons.grading import mistakes
 from a2c_lessons.grading.keys import AnswerKey
 from a2c_lessons.grading.points import HIDDEN, VISIBLE, TestResult, exercise_of
 from a2c_lessons.grading.report import crash_results, gradescope, summary_table, write_json
@@ -172,6 +173,7 @@ class Grader:
     def pytest_runtest_call(self, item: pytest.Item):
         mark = item.get_closest_marker("points")
         limit = (mark.kwargs.get("timeout") if mark else None) or self.config.getoption("grade_timeout")
+        mistakes.take()  # what an earlier test noted is not this test's
         with self.submission(item.path).time_limit(limit):
             return (yield)
 
@@ -185,9 +187,11 @@ class Grader:
                 result.record(False, f"skipped: {report.longrepr[2] if isinstance(report.longrepr, tuple) else ''}")
             else:
                 result.record(report.passed, "passed" if report.passed else _failure_text(call, report))
+                result.mistakes = [] if report.passed else mistakes.take()
             if report.when == "setup" and report.failed:  # no student code runs in setup: the grader is broken
                 self.crashes.append(f"setting up {item.nodeid} failed:\n{report.longreprtext}")
-            self._log({"nodeid": item.nodeid, "passed": result.status == "passed", "output": result.output})
+            passed = result.status == "passed"
+            self._log({"nodeid": item.nodeid, "passed": passed, "output": result.output, "mistakes": result.mistakes})
         return report
 
     def _report(self) -> dict:

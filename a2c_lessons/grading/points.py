@@ -9,17 +9,25 @@ is capped, so no answer can flood a report.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, NoReturn
 
 import pytest
+
+from a2c_lessons.grading import mistakes
 
 VISIBLE, HIDDEN = "visible", "after_published"
 MAX_OUTPUT = 2000  # characters of feedback kept per test
 
 
-def fail(message: str) -> NoReturn:
-    """Fail the current test with a student-facing message (no grader traceback)."""
+def fail(message: str, mistake: str | None = None) -> NoReturn:
+    """Fail the current test with a student-facing message (no grader traceback).
+
+    `mistake`: the stable id of the known mistake the message names (`fail("...", mistake="undetached_advantages")`),
+    carried in results.json for the class report; leave it out for a failure that names no known mistake.
+    """
+    if mistake is not None:
+        mistakes.note(mistakes.Mistake(mistake, message))
     pytest.fail(message, pytrace=False)
 
 
@@ -57,6 +65,7 @@ class TestResult:
     score: float = 0.0
     status: str = "not run"
     output: str = "This test did not run."
+    mistakes: list[dict[str, Any]] = field(default_factory=list)  # known mistakes it found (grading.mistakes)
 
     def record(self, passed: bool, output: str) -> None:
         self.status = "passed" if passed else "failed"

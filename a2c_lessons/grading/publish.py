@@ -2,7 +2,7 @@
 
     a2c-lessons release                         exercises/ of this clone (the practice release)
     a2c-lessons release --graded --out DIR      no answer keys at all
-    a2c-lessons release --bundle course.zip     lessons + exercises + a student README
+    a2c-lessons release --bundle course.zip     lessons + exercises + a student README + the course wheel
 
 In a clone, the points tables of the course's documents are recomputed first
 (`tables`). Installed from a wheel, every path must be given: nothing is written
@@ -12,12 +12,14 @@ into the installed package.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from a2c_lessons.grading import tables
 from a2c_lessons.grading.bundle import build_bundle, write_bundle
-from a2c_lessons.grading.release import REPO_ROOT, build_release, in_clone, write_files
+from a2c_lessons.grading.release import REPO_ROOT, ReleaseError, build_release, in_clone, write_files
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -28,6 +30,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="where the student exercises go (default exercises/ of a clone)")
     parser.add_argument("--bundle", type=Path, help="instead: a course.zip (or folder) of lessons and exercises")
     parser.add_argument("--notebooks", type=Path, default=in_clone("notebooks"), help="the lessons, for --bundle")
+    parser.add_argument("--wheel", type=Path, help="the course wheel for --bundle (default: built from this clone)")
     parser.add_argument("--overwrite", action="store_true", help="replace files in --out that differ (answers!)")
     parser.add_argument("--graded", action="store_true", help="ship no answer keys (an assignment graded for credit)")
     args = parser.parse_args(argv)
@@ -43,6 +46,8 @@ def _problem(args: argparse.Namespace) -> str | None:
         return "--out (or --bundle) is required outside a clone of the repository; nothing is written into the package"
     if args.bundle is not None and args.notebooks is None:
         return "--notebooks is required with --bundle outside a clone of the repository"
+    if args.wheel is not None and not (args.wheel.is_file() and args.wheel.name.startswith("a2c_lessons-")):
+        return f"--wheel {str(args.wheel)!r} is not an a2c_lessons-*.whl file"
     if args.bundle is not None and args.bundle.exists() and not args.overwrite:
         return f"--bundle {str(args.bundle)!r} exists; pass --overwrite to replace it"
     return None
@@ -68,11 +73,27 @@ def main(argv: list[str] | None = None) -> int:
     return _write_release(files, args)
 
 
+def build_wheel(into: Path) -> Path:
+    """The course library's wheel, built from this clone into the folder `into` (no dependencies)."""
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(into)]
+    done = subprocess.run([*command, str(REPO_ROOT)], capture_output=True, text=True, timeout=600)
+    wheels = sorted(into.glob("a2c_lessons-*.whl"))
+    if done.returncode or not wheels:
+        raise ReleaseError(f"building the course wheel failed: {done.stderr.strip()[-200:]}; pass --wheel PATH")
+    return wheels[-1]
+
+
 def _bundle(args: argparse.Namespace) -> int:
-    files = build_bundle(args.source, args.notebooks, graded=args.graded)
+    with tempfile.TemporaryDirectory() as scratch:
+        wheel = args.wheel
+        if wheel is None and in_clone("pyproject.toml") is not None:
+            wheel = build_wheel(Path(scratch))
+        files = build_bundle(args.source, args.notebooks, graded=args.graded, wheel=wheel)
     write_bundle(files, args.bundle)
     kind = "graded (no answer keys)" if args.graded else "practice"
     print(f"wrote the {kind} student bundle to {args.bundle}: {len(files)} files, no instructor file")
+    if wheel is None:
+        print("note: the bundle holds no course wheel, so its install.py cannot set it up: pass --wheel PATH")
     return 0
 
 

@@ -57,6 +57,7 @@ def gradescope(results: list[TestResult], *, execution_time: float = 0.0, notes:
     """The results.json dict for these test results (with `notes` above the summary line)."""
     tests = [
         {k: r.as_dict()[k] for k in ("name", "score", "max_score", "status", "visibility", "output")}
+        | {"extra_data": {"exercise": r.exercise, "mistakes": r.mistakes}}
         for r in sort_by_exercise(results)
     ]
     budget = MAX_REPORT_OUTPUT
@@ -93,7 +94,7 @@ def crash_results(details: str) -> dict[str, Any]:
         _failed_test(AUTOGRADER_FAILED, VISIBLE, notice),
         _failed_test(f"{AUTOGRADER_FAILED}: details", "hidden", details),
     ]
-    return {"score": 0.0, "output": notice, "tests": tests}
+    return {"score": 0.0, "output": notice, "tests": tests, "extra_data": {"autograder_failed": True}}
 
 
 def summary_table(results: list[TestResult]) -> str:
@@ -152,6 +153,7 @@ def results_from_log(path: Path, reason: str) -> list[TestResult] | None:
             results = {d["nodeid"]: TestResult(**d) for d in entry["collected"]}
         elif entry.get("nodeid") in results:
             results[entry["nodeid"]].record(entry["passed"], entry["output"])
+            results[entry["nodeid"]].mistakes = entry.get("mistakes", [])
     if not results:
         return None
     for r in results.values():

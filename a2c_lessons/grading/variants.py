@@ -12,6 +12,7 @@ import math
 import torch
 
 from a2c_lessons import losses
+from a2c_lessons.grading import mistakes
 from a2c_lessons.grading.answers import as_bool, as_choice, as_number
 from a2c_lessons.grading.cases import NAIVE_RULES, advantage_claims, logprob_gradient, probability_changes, token_pairs
 from a2c_lessons.grading.points import fail
@@ -35,6 +36,7 @@ def _term_hint(logprob: float, advantage: float, got: float) -> str:
     }
     for hint, value in known.items():
         if abs(got - value) < 1e-4:
+            mistakes.note(hint)
             return hint
     return "a term of U is the token's log-probability times its advantage"
 
@@ -60,6 +62,7 @@ def check_larger_token(student: Submission, module: str, seed: int) -> None:
         return
     for name, rule in NAIVE_RULES.items():
         if answers == ["a" if rule(pair) else "b" for pair in pairs]:
+            mistakes.note(f"follows {name}", kind="rule")
             fail(f"Your answers follow {name}, not the larger term log pi * A (larger means less negative).")
     pair, answer = next((p, a) for p, a, e in zip(pairs, answers, expected) if a != e)
     fail(f"larger_utility_token{pair} returned {answer!r}: compare the two terms log pi * A, not their parts.")

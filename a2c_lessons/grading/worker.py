@@ -108,7 +108,9 @@ class Worker:
             tail = output.read_text(errors="replace")[-4000:] if output.is_file() else ""
             failed = [Note(Outcome.STOPPED, note), Note(Outcome.AUTOGRADER_FAILED, AUTOGRADER_FAILED)]
             return crash_results(f"{note}\n\npytest output:\n{tail}"), failed
-        return gradescope(partial, execution_time=time.monotonic() - start, notes=[note]), [Note(Outcome.STOPPED, note)]
+        results = gradescope(partial, execution_time=time.monotonic() - start, notes=[note])
+        results["extra_data"]["stopped_early"] = "time_limit" if timed_out else "ended"  # for the class report
+        return results, [Note(Outcome.STOPPED, note)]
 
 
 def _watch_parent(parent: int) -> None:
