@@ -31,6 +31,7 @@ def hub_offline() -> bool:
 
 
 TASTE_NAMES = ("service", "food", "short")  # the scripted tastes of `preferences.TASTES`
+DTYPE_NAMES = ("float32", "bfloat16")  # the precisions of `precision.DTYPES`
 
 # field -> (the test a value must pass, what the error message says is expected)
 RULES: dict[str, tuple[typing.Callable[[typing.Any], bool], str]] = {
@@ -49,6 +50,7 @@ RULES: dict[str, tuple[typing.Callable[[typing.Any], bool], str]] = {
     "stop_positive": (lambda v: v is None or _finite(0, 1, low_open=True)(v), "a number in (0, 1], or none"),
     "stop_window": (lambda v: v >= 1, "an integer >= 1"),
     "taste": (lambda v: v is None or v in TASTE_NAMES, "one of " + ", ".join(TASTE_NAMES) + ", or none"),
+    "dtype": (lambda v: v in DTYPE_NAMES, "one of " + ", ".join(DTYPE_NAMES)),
 }
 
 
@@ -119,6 +121,11 @@ class A2CConfig:
     --reward-model, whose aim is not sentiment)"""
     stop_window: int = 5
     """steps averaged for the stopping rule (5 x 64 = 320 reviews)"""
+
+    # precision (a policy handed to A2CTrainer keeps its own)
+    dtype: str = "float32"
+    """precision of the forward passes of policy, reference and critic: float32, or bfloat16 (bf16 products over
+    float32 weights; fast on a CPU with AVX512-BF16 or AMX, or a GPU)"""
 
     def __post_init__(self):
         hints = typing.get_type_hints(A2CConfig)

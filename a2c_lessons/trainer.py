@@ -77,7 +77,7 @@ class A2CTrainer:
     def __init__(self, cfg: A2CConfig, policy: Policy | None = None, reward_fn: RewardFn | None = None):
         self.cfg, self.accelerator = cfg, Accelerator(cpu=not torch.cuda.is_available())
         torch.manual_seed(cfg.seed)
-        self.policy = policy or load_policy(cfg.model, device=self.accelerator.device)
+        self.policy = policy or load_policy(cfg.model, device=self.accelerator.device, dtype=cfg.dtype)
         self.reward_fn = reward_fn or (LearnedReward(cfg.reward_model) if cfg.reward_model else get_reward(cfg.reward))
         # pi_ref: the starting weights, frozen; dropout is off in all three models (eval mode)
         self.ref_model = copy.deepcopy(self.policy.model).eval().requires_grad_(False)
