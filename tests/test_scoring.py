@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from a2c_lessons.corpus import PROMPTS
-from a2c_lessons.sampling import sample
 from a2c_lessons.precision import ratio_tolerance
+from a2c_lessons.sampling import sample
 from a2c_lessons.scoring import (
     check_ratio,
     full_logprobs,
