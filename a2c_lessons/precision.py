@@ -30,9 +30,10 @@ DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 _ATTRIBUTE = "a2c_compute_dtype"  # an attribute of the model, so copy.deepcopy carries it to pi_ref and the critic
 # pi_new / pi_old - 1 allowed when the same weights sampled and scored: float32 agrees to ~1e-6 (tests hold 1e-5).
 # In bf16, products round to 8 bits and the sampler (one token at a time) and a scoring pass (the whole sequence)
-# round differently: GPT-2's fast paths, whose logits are float32, agree to ~2e-2 (tests hold 5e-2); a model's own
-# forward under autocast rounds its logits to bf16 too, ~5e-2 apart (tests hold 0.1)
-_RATIO_TOLERANCE = {torch.float32: 1e-4, torch.bfloat16: 0.1}
+# round differently: GPT-2's fast paths, whose logits are float32, agree to ~1e-4 per token and ~2e-2 at most on
+# a batch (tests hold 5e-2), up to 6.2e-2 over the 101 steps of a course run; a model's own forward under autocast
+# rounds its logits to bf16 too (tests hold 0.1). 0.25 leaves a margin and still catches a wrong temperature.
+_RATIO_TOLERANCE = {torch.float32: 1e-4, torch.bfloat16: 0.25}
 
 
 def as_dtype(dtype: str | torch.dtype | None) -> torch.dtype:
