@@ -32,6 +32,7 @@ def hub_offline() -> bool:
 
 
 TASTE_NAMES = ("service", "food", "short")  # the scripted tastes of `preferences.TASTES`
+DTYPE_NAMES = ("float32", "bfloat16")  # the precisions of `precision.DTYPES`
 
 # field -> (the test a value must pass, what the error message says is expected)
 RULES: dict[str, tuple[typing.Callable[[typing.Any], bool], str]] = {
@@ -57,6 +58,7 @@ RULES: dict[str, tuple[typing.Callable[[typing.Any], bool], str]] = {
     "clip": (_finite(0, low_open=True), "a finite number > 0"),
     "target_kl": (lambda v: v is None or _finite(0, low_open=True)(v), "a finite number > 0, or none"),
     "value_clip": (lambda v: v is None or _finite(0, low_open=True)(v), "a finite number > 0, or none"),
+    "dtype": (lambda v: v in DTYPE_NAMES, "one of " + ", ".join(DTYPE_NAMES)),
 }
 
 # the estimators that compare the completions of one prompt with each other, and so need groups of them
@@ -162,6 +164,11 @@ class A2CConfig:
     """stop PPO's epochs once an epoch's approximate KL(pi_old || pi) passes this (None: never)"""
     value_clip: float | None = None
     """clip the critic's values within this of the rollout's V_old (PPO's clipped value loss; None: unclipped)"""
+
+    # precision (a policy handed to A2CTrainer keeps its own)
+    dtype: str = "float32"
+    """precision of the forward passes of policy, reference and critic: float32, or bfloat16 (bf16 products over
+    float32 weights; fast on a CPU with AVX512-BF16 or AMX, or a GPU)"""
 
     def __post_init__(self):
         hints = typing.get_type_hints(A2CConfig)

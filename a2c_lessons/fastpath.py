@@ -23,7 +23,9 @@ attention, the one place that needs the (B, L) grid. Gradients flow through it a
 through the model's own forward.
 
 Both use the model's own weights, so their numbers equal its own forward to float
-rounding (tests hold log-probs, hidden states and gradients to 1e-5).
+rounding (tests hold log-probs, hidden states and gradients to 1e-5). Under bf16 autocast
+(`precision`) both run their products in bf16 and keep the residual stream and the logits
+in float32; the KV cache is then bf16 too.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from a2c_lessons import precision
 from a2c_lessons.padding import causal_mask, position_ids
 
 _ACTIVATIONS = {"gelu_new": lambda x: F.gelu(x, approximate="tanh"), "gelu": F.gelu, "relu": F.relu}
@@ -64,6 +67,21 @@ def gpt2_block(block, x: torch.Tensor, attend: Attend, act: Callable) -> torch.T
     """One GPT-2 block on x (..., hidden): the layer of the module docstring, attention left to `attend`."""
     h = x + _linear(attend(_linear(block.ln_1(x), block.attn.c_attn)), block.attn.c_proj)
     return h + _linear(act(_linear(block.ln_2(h), block.mlp.c_fc)), block.mlp.c_proj)
+
+
+def lm_logits(hidden: torch.Tensor, lm_head: torch.Tensor) -> torch.Tensor:
+    """(..., V) float32 logits from final states (..., hidden), outside autocast: log pi_T is computed from
+    float32 logits at either precision (a bf16 logit near 10 would be rounded to a multiple of 1/16)."""
+    with precision.full_precision(hidden.device):
+        return F.linear(hidden.float(), lm_head.float())
+
+
+def cache_dtype(model) -> torch.dtype:
+    """The KV cache's dtype: bf16 when the model computes in bf16 (half the bytes each step reads), else
+    the weights' dtype."""
+    if precision.compute_dtype(model) == torch.bfloat16:
+        return torch.bfloat16
+    return model.lm_head.weight.dtype
 
 
 def drops_ended_rows(device: torch.device) -> bool:
@@ -103,25 +121,31 @@ class StaticCacheStepper:
         max_new_tokens: int,
         copy_of: torch.Tensor | None = None,
     ):
-        cfg, self.gpt = model.config, model.transformer
-        self.lm_head, self.act = model.lm_head.weight, _ACTIVATIONS[cfg.activation_function]
-        if cfg.activation_function == "gelu_new":
-            self.act = gelu_tanh_inplace
-        device, self.prompt_len = prompt_ids.device, prompt_ids.shape[1]
+        cfg = model.config
+        self.gpt = model.transformer
+        self.lm_head = model.lm_head.weight
+        self.act = gelu_tanh_inplace if cfg.activation_function == "gelu_new" else _ACTIVATIONS[cfg.activation_function]
+        device = prompt_ids.device
+        self.prompt_len = prompt_ids.shape[1]
         self.copy_of = torch.arange(len(prompt_ids), device=device) if copy_of is None else copy_of  # (B,)
         length = self.prompt_len + max_new_tokens
         if length > cfg.n_positions:
             raise ValueError(
                 f"prompt_len + max_new_tokens = {length} exceeds the model's n_positions ({cfg.n_positions})"
             )
-        self.heads, self.width, batch = cfg.n_head, cfg.n_embd, len(self.copy_of)
+        self.heads = cfg.n_head
+        self.width = cfg.n_embd
+        batch = len(self.copy_of)
         shape = (length, cfg.n_layer, 2, batch, self.heads, self.width // self.heads)
-        self.cache = torch.empty(shape, dtype=self.lm_head.dtype, device=device)
+        self.cache = torch.empty(shape, dtype=cache_dtype(model), device=device)
         pad_bias = torch.zeros_like(prompt_mask, dtype=self.cache.dtype).masked_fill_(~prompt_mask, float("-inf"))
         self.key_bias = torch.zeros(length, batch, 1, dtype=self.cache.dtype, device=device)
         self.key_bias[: self.prompt_len] = pad_bias[self.copy_of].T.unsqueeze(-1)  # (P, B, 1)
-        self.prompt_ids, self.prompt_mask, self.positions = prompt_ids, prompt_mask, position_ids(prompt_mask)
-        self.next_pos, self.t = self.positions[self.copy_of, -1] + 1, 0  # (B,)
+        self.prompt_ids = prompt_ids
+        self.prompt_mask = prompt_mask
+        self.positions = position_ids(prompt_mask)
+        self.next_pos = self.positions[self.copy_of, -1] + 1  # (B,)
+        self.t = 0  # new tokens fed so far
         self.drops_rows = drops_ended_rows(device)
         self.rows: torch.Tensor | None = None  # the rows still computed, once some were dropped
         self.all_logits: torch.Tensor | None = None  # (B, V) what decode returns once rows were dropped
@@ -151,7 +175,8 @@ class StaticCacheStepper:
         slot = self.prompt_len + self.t
         for layer, block in enumerate(self.gpt.h):
             x = gpt2_block(block, x, self._token_attention(layer, slot), self.act)
-        self.next_pos, self.t = self.next_pos + 1, self.t + 1
+        self.next_pos = self.next_pos + 1
+        self.t += 1
         logits = self._logits(x)
         return logits if self.rows is None else self.all_logits.index_copy_(0, self.rows, logits)
 
@@ -167,13 +192,15 @@ class StaticCacheStepper:
         filled = self.prompt_len + self.t  # copy the slots written so far, not the whole cache
         kept = self.cache.new_empty(self.cache.shape[:3] + (len(keep),) + self.cache.shape[4:])
         torch.index_select(self.cache[:filled], 3, keep, out=kept[:filled])
-        self.cache, self.key_bias, self.next_pos = kept, self.key_bias[:, keep], self.next_pos[keep]
+        self.cache = kept
+        self.key_bias = self.key_bias[:, keep]
+        self.next_pos = self.next_pos[keep]
 
     def _embed(self, ids: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
         return self.gpt.wte(ids) + self.gpt.wpe(pos)  # (..., hidden)
 
     def _logits(self, x: torch.Tensor) -> torch.Tensor:  # (B, hidden) last states -> (B, V)
-        return F.linear(self.gpt.ln_f(x), self.lm_head).float()
+        return lm_logits(self.gpt.ln_f(x), self.lm_head)
 
     def _prompt_attention(self, layer: int, attn_mask: torch.Tensor) -> Attend:
         """Attention over the prompts that writes this layer's keys and values into cache slots 0 .. P."""
@@ -195,11 +222,13 @@ class StaticCacheStepper:
         batched matrix products of one row cost more in set-up than in arithmetic."""
 
         def attend(qkv: torch.Tensor) -> torch.Tensor:  # (B, 3 * hidden) -> (B, hidden)
-            rows, head_dim = qkv.shape[0], self.width // self.heads
+            rows = qkv.shape[0]
+            head_dim = self.width // self.heads
             q, key_value = qkv.view(rows, 3, self.heads, head_dim).split([1, 2], dim=1)  # (B, 1 | 2, heads, head_dim)
             self.cache[slot, layer] = key_value.transpose(0, 1)  # (2, B, heads, head_dim)
-            keys, values = self.cache[: slot + 1, layer].unbind(1)  # (slot + 1, B, heads, head_dim)
-            scores = (keys * q.squeeze(1)).sum(-1).mul_(head_dim**-0.5).add_(self.key_bias[: slot + 1])
+            keys, values = self.cache[: slot + 1, layer].float().unbind(1)  # (slot + 1, B, heads, head_dim)
+            # in float32 whatever the cache holds: the scoring pass's attention accumulates in float32 too
+            scores = (keys * q.squeeze(1).float()).sum(-1).mul_(head_dim**-0.5).add_(self.key_bias[: slot + 1])
             weights = scores.softmax(dim=0).unsqueeze(-1)  # (slot + 1, B, heads, 1)
             return (weights * values).sum(0).view(rows, self.width)
 
@@ -218,9 +247,11 @@ def packed_forward(
         logits: (B, W, V) float; hidden: (B, W, hidden), the final (post-LayerNorm) states.
         Padding positions in the window hold hidden = 0 and logits = 0: finite, and masked later.
     """
-    gpt, act = model.transformer, _ACTIVATIONS[model.config.activation_function]
+    gpt = model.transformer
+    act = _ACTIVATIONS[model.config.activation_function]
     batch, length = input_ids.shape
-    heads, width = model.config.n_head, model.config.n_embd
+    heads = model.config.n_head
+    width = model.config.n_embd
     real = attention_mask.reshape(-1).nonzero().squeeze(-1)  # (N,) flat indices of the real tokens
     x = gpt.wte(input_ids.reshape(-1)[real]) + gpt.wpe(position_ids(attention_mask).reshape(-1)[real])  # (N, hidden)
     attn_mask = causal_mask(attention_mask)  # (B, 1, L, L)
@@ -236,4 +267,4 @@ def packed_forward(
     for block in gpt.h:
         x = gpt2_block(block, x, attend, act)
     hidden = to_grid(gpt.ln_f(x)).view(batch, length, width)[:, window]  # (B, W, hidden)
-    return F.linear(hidden, model.lm_head.weight).float(), hidden
+    return lm_logits(hidden, model.lm_head.weight), hidden

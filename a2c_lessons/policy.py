@@ -17,6 +17,7 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 from transformers.utils import logging as hf_logging
 
+from a2c_lessons import precision
 from a2c_lessons.config import hub_offline
 
 # a progress bar for loading 28 tensors is noise in every notebook cell and test log
@@ -74,17 +75,19 @@ def load_policy(
     name_or_path: str | os.PathLike | None = None,
     *,
     device: str | torch.device | None = None,
-    dtype: torch.dtype | None = None,
+    dtype: str | torch.dtype | None = None,
 ) -> Policy:
     """Load a causal LM and its tokenizer, in eval mode (dropout off, as RL needs).
 
     Args:
         name_or_path: None for the bundled tiny LM, a local folder, or a hub id.
         device: where to put the model; default CUDA when present, else CPU.
-        dtype: parameter dtype; default float32 (the log-prob checks assume it).
+        dtype: the precision of its sampling and scoring passes, 'float32' (default) or 'bfloat16'; the
+            weights stay float32 either way (the master weights Adam updates), see `precision`.
     Returns:
         A `Policy` whose tokenizer pads on the left and has a pad token.
     """
+    compute_dtype = precision.as_dtype(dtype)  # a wrong name fails before anything loads
     source, local = _resolve(name_or_path)
     if local:
         _check_safetensors(Path(source))
@@ -92,7 +95,7 @@ def load_policy(
     cache_only = not local and hub_offline()
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=cache_only)
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype or torch.float32, local_files_only=cache_only)
+        model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32, local_files_only=cache_only)
     except OSError as err:
         if local:
             where = "the local folder"
@@ -107,5 +110,6 @@ def load_policy(
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:  # hub LMs often have none; the EOS stands in, masked by `mask`
         tokenizer.pad_token = tokenizer.eos_token
-    model.eval()
-    return Policy(model.to(device or default_device()), tokenizer)
+    model = model.eval().to(device or default_device())
+    precision.set_compute_dtype(model, compute_dtype)
+    return Policy(model, tokenizer)

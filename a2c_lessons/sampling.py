@@ -17,6 +17,9 @@ repeats in the batch is tokenised once, and GPT-2 models, which take
 rows that have ended), prefill it once; any other causal LM runs `PlainStepper`, its
 own forward with its own cache (`fast=False` forces this plain path).
 
+The forward passes run at the model's precision (`precision`: float32, or bf16 products
+under autocast); the logits, log pi_T and the draws are float32 either way.
+
 Everything stays on the model's device. Whether the batch is done takes a host sync:
 on the CPU that is free, so the loop asks every token and stops as soon as the last
 row ends; on a GPU it asks every `_DONE_CHECK_EVERY` tokens, since a per-token sync
@@ -31,7 +34,7 @@ from typing import TYPE_CHECKING, Protocol
 import torch
 import torch.nn.functional as F
 
-from a2c_lessons import fastpath, threads
+from a2c_lessons import fastpath, precision, threads
 from a2c_lessons.masked import check_shape
 from a2c_lessons.padding import encode_distinct, position_ids
 
@@ -52,6 +55,7 @@ class Rollout:
     mask: (B, T) bool, True on generated, non-pad tokens (a row's EOS included).
     prompts: the B prompt strings; texts: the B decoded responses (special tokens dropped).
     temperature, top_k, top_p: the settings that made `logprobs`, needed to remake them.
+    compute_dtype: the precision of the forward passes that made `logprobs` (`precision`).
     """
 
     prompt_ids: torch.Tensor
@@ -64,6 +68,7 @@ class Rollout:
     temperature: float = 1.0
     top_k: int | None = None
     top_p: float | None = None
+    compute_dtype: torch.dtype = torch.float32
 
     @property
     def input_ids(self) -> torch.Tensor:
@@ -238,7 +243,7 @@ def sample(
         raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
     distinct_ids, distinct_mask, copy_of = encode_distinct(policy.tokenizer, prompts, policy.device)
     uniforms = _uniforms(uniforms, seed, generator, (len(copy_of), max_new_tokens), copy_of.device)
-    with threads.for_model(policy.model):
+    with threads.for_model(policy.model), precision.autocast(policy.model):
         stepper = make_stepper(policy.model, distinct_ids, distinct_mask, max_new_tokens, fast=fast, copy_of=copy_of)
         response_ids, logprobs, mask = _draw_responses(
             stepper, uniforms, policy.tokenizer, temperature=temperature, top_k=top_k, top_p=top_p
@@ -255,6 +260,7 @@ def sample(
         temperature,
         top_k,
         top_p,
+        precision.compute_dtype(policy.model),
     )
 
 

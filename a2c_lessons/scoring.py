@@ -12,8 +12,9 @@ tokens (`padding`), so each row scores exactly as it would alone.
 
 GPT-2 models in eval mode take `fastpath.packed_forward`, which skips the padding;
 any other model (or `fast=False`) runs its own forward. Both give the same numbers.
-Scored with the weights that sampled, a rollout's tokens have pi_new / pi_old = 1 up to
-float rounding; `check_ratio` holds every training step to that.
+Every pass runs at the model's precision (`precision`), as the sampler did. Scored with the
+weights that sampled, a rollout's tokens have pi_new / pi_old = 1 up to float rounding;
+`check_ratio` holds every training step to that.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from a2c_lessons import fastpath, threads
+from a2c_lessons import fastpath, precision, threads
 from a2c_lessons.padding import encode_left_padded, left_padded_forward
 from a2c_lessons.sampling import Rollout, sampling_logprobs
 
@@ -46,7 +47,7 @@ def response_forward(
     # the logits at position i predict token i + 1: shift by one
     window = slice(prompt_len - 1, prompt_len + time - 1)
     # packed_forward has no dropout: in train mode only the model's own forward is exact
-    with threads.for_model(model):
+    with threads.for_model(model), precision.autocast(model):
         if fast and fastpath.supports(model) and not model.training:
             logits, states = fastpath.packed_forward(model, rollout.input_ids, attention_mask, window)
             return logits, (states if hidden else None)
@@ -86,21 +87,20 @@ def logprobs_of(model, rollout: Rollout, *, fast: bool = True) -> torch.Tensor:
     return gather_logprobs(logits, rollout)
 
 
-RATIO_TOLERANCE = 1e-4  # the sampler and the scoring pass agree to ~1e-6 in float32 (tests hold 1e-5)
-
-
 def check_ratio(logprobs: torch.Tensor, rollout: Rollout) -> torch.Tensor:
     """(B, T) float: pi_new / pi_old per token (1 on pads), checked to be 1: the loss scores what was sampled.
 
     Args:
         logprobs: (B, T) float, log pi_T of the rollout's tokens from the scoring pass, before the update.
-    Raises RuntimeError when some token's ratio is off 1 by more than RATIO_TOLERANCE.
+    Raises RuntimeError when some token's ratio is off 1 by more than the rollout's precision allows
+    (`precision.ratio_tolerance`: 1e-4 in float32).
     """
     ratio = torch.exp(logprobs.detach() - rollout.logprobs)  # (B, T)
     deviation = float((ratio - 1).abs().max())
-    if deviation > RATIO_TOLERANCE:
+    tolerance = precision.ratio_tolerance(rollout.compute_dtype)
+    if deviation > tolerance:
         raise RuntimeError(
-            f"pi_new / pi_old is off 1 by {deviation:.2e} (tolerance {RATIO_TOLERANCE:g}) although the rollout was "
+            f"pi_new / pi_old is off 1 by {deviation:.2e} (tolerance {tolerance:g}) although the rollout was "
             "sampled with the same weights: the scoring pass does not reproduce the sampler's distribution "
             "(temperature, top-k / top-p, position ids, dropout or a half-precision model)"
         )
@@ -117,7 +117,7 @@ def next_token_logprobs(policy: Policy, prompts: list[str], *, temperature: floa
     that count real tokens, logits divided by the temperature.
     """
     prompt_ids, prompt_mask = encode_left_padded(policy.tokenizer, prompts, policy.device)
-    with threads.for_model(policy.model):
+    with threads.for_model(policy.model), precision.autocast(policy.model):
         out = left_padded_forward(policy.model, prompt_ids, prompt_mask)
     return sampling_logprobs(out.logits[:, -1].float(), temperature=temperature)  # (B, V)
 

@@ -69,7 +69,7 @@ class A2CTrainer:
         self.cfg = cfg
         self.accelerator = Accelerator(cpu=not torch.cuda.is_available())
         torch.manual_seed(cfg.seed)
-        self.policy = policy or load_policy(cfg.model, device=self.accelerator.device)
+        self.policy = policy or load_policy(cfg.model, device=self.accelerator.device, dtype=cfg.dtype)
         self.reward_fn = reward_fn or (LearnedReward(cfg.reward_model) if cfg.reward_model else get_reward(cfg.reward))
         # the member of the family this run trains, looked up once by name
         self.estimator = estimator or ESTIMATORS[cfg.advantage]

@@ -6,7 +6,8 @@
 For each batch size, in one process and interleaved (ours, theirs, ours, theirs ...),
 it times `a2c_lessons.sampling.sample` against `model.generate(do_sample=True)` on the
 same model, prompts, and number of new tokens, and prints tokens per second and the
-ratio ours/theirs. Both sides pay for tokenising and decoding; "generate+logprobs"
+ratio ours/theirs: the median over `--repeats` rounds (default 5) of the ratio within
+each round, and its range (benchmarks/rounds.py). Both sides pay for tokenising and decoding; "generate+logprobs"
 also turns generate's logits into the per-token log-probs an RL loss needs, which
 `sample` returns anyway. Tokens are counted up to and including each row's EOS.
 Then the scoring pass of a training step (policy forward + backward, reference
@@ -28,6 +29,8 @@ import copy
 import json
 import os
 import platform
+import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -39,6 +42,9 @@ from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.policy import load_policy
 from a2c_lessons.sampling import sample
 from a2c_lessons.scoring import logprobs_of
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # rounds.py, beside this script
+from rounds import per_round, ratio_text, spread  # noqa: E402
 
 
 def prompts_for(batch: int) -> list[str]:
@@ -75,11 +81,11 @@ METHODS = {
 }
 
 
-def tokens_per_second(policy, batch: int, new_tokens: int, repeats: int) -> dict[str, float]:
-    """Interleaved timing of every method; returns tokens/s of each."""
+def tokens_per_second(policy, batch: int, new_tokens: int, repeats: int) -> dict[str, list[float]]:
+    """Tokens/s of every method in each of `repeats` rounds, the methods interleaved within a round."""
     for fn in METHODS.values():  # warm-up
         fn(policy, batch, new_tokens, 0)
-    totals = {name: [0.0, 0] for name in METHODS}
+    rates = {name: [] for name in METHODS}
     for rep in range(repeats):
         for name, fn in METHODS.items():
             if policy.device.type == "cuda":
@@ -88,9 +94,8 @@ def tokens_per_second(policy, batch: int, new_tokens: int, repeats: int) -> dict
             tokens = fn(policy, batch, new_tokens, rep + 1)
             if policy.device.type == "cuda":
                 torch.cuda.synchronize()
-            totals[name][0] += time.perf_counter() - start
-            totals[name][1] += tokens
-    return {name: tokens / seconds for name, (seconds, tokens) in totals.items()}
+            rates[name].append(tokens / (time.perf_counter() - start))
+    return rates
 
 
 def peak_memory_mb(policy, method: str, batch: int, new_tokens: int) -> float:
@@ -111,8 +116,9 @@ def peak_memory_mb(policy, method: str, batch: int, new_tokens: int) -> float:
     return peak / 2**20
 
 
-def scoring_ms(policy, batch: int, new_tokens: int, repeats: int) -> dict[bool, float]:
-    """Milliseconds of a step's scoring pass on one rollout: {packed: ms}, packed and own forward interleaved."""
+def scoring_ms(policy, batch: int, new_tokens: int, repeats: int) -> dict[bool, list[float]]:
+    """Milliseconds of a step's scoring pass on one rollout per round: {packed: [ms]}, packed and own forward
+    interleaved, after a warm-up round."""
     rollout = sample(policy, prompts_for(batch), new_tokens, seed=0)
     model, ref_model = copy.deepcopy(policy.model), policy.model
 
@@ -123,32 +129,32 @@ def scoring_ms(policy, batch: int, new_tokens: int, repeats: int) -> dict[bool, 
             with torch.no_grad():
                 logprobs_of(ref_model, rollout, fast=packed)
 
-    totals = {True: 0.0, False: 0.0}
+    times = {True: [], False: []}
     for rep in range(repeats + 1):
-        for packed in totals:
+        for packed in times:
             start = time.perf_counter()
             score_once(packed)
             if rep:  # the first round warms up
-                totals[packed] += time.perf_counter() - start
-    return {packed: 1000 * seconds / repeats for packed, seconds in totals.items()}
+                times[packed].append(1000 * (time.perf_counter() - start))
+    return times
 
 
-def a2c_step_time(batch: int, steps: int) -> tuple[float, float]:
-    """Milliseconds and tokens per second of one A2C step at this batch size."""
+def a2c_step_ms(batch: int, steps: int) -> tuple[list[float], float]:
+    """Milliseconds of each of `steps` A2C steps at this batch size (after one warm-up step), and tokens/s."""
     from a2c_lessons.trainer import A2CConfig, A2CTrainer
 
     trainer = A2CTrainer(A2CConfig(batch_size=batch, stop_positive=None))
     trainer.step()  # warm-up
     rows = [trainer.step() for _ in range(steps)]
     seconds = [row["tokens"] / row["tokens_per_s"] for row in rows]
-    return 1000 * sum(seconds) / steps, sum(r["tokens"] for r in rows) / sum(seconds)
+    return [1000 * s for s in seconds], sum(r["tokens"] for r in rows) / sum(seconds)
 
 
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 8, 64, 256])
     parser.add_argument("--new-tokens", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=5, help="interleaved rounds, after one warm-up round")
     parser.add_argument("--a2c-steps", type=int, default=10)
     parser.add_argument("--a2c-batch", type=int, default=64, help="batch of the timed A2C steps (the course's)")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory column")
@@ -164,6 +170,8 @@ def main(argv: list[str] | None = None) -> str:
         f"transformers {transformers.__version__}; {args.new_tokens} new tokens, {args.repeats} repeats; load "
         f"average at start {', '.join(f'{x:.2f}' for x in os.getloadavg())}",
         "",
+        "Tokens/s: medians over the rounds; ratios: the median of each round's ratio, and their range.",
+        "",
         "| batch | ours tok/s | generate tok/s | ours/generate | generate+logprobs tok/s | ours/(generate+logprobs) "
         "| peak MB ours | peak MB generate |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -173,20 +181,27 @@ def main(argv: list[str] | None = None) -> str:
         mem = ["-", "-"]
         if not args.no_memory:
             mem = [f"{peak_memory_mb(policy, m, batch, args.new_tokens):.1f}" for m in ("ours", "generate")]
+        median = {name: statistics.median(rates) for name, rates in speed.items()}
         lines.append(
-            f"| {batch} | {speed['ours']:.0f} | {speed['generate']:.0f} | {speed['ours'] / speed['generate']:.2f}x "
-            f"| {speed['generate+logprobs']:.0f} | {speed['ours'] / speed['generate+logprobs']:.2f}x "
-            f"| {mem[0]} | {mem[1]} |"
+            f"| {batch} | {median['ours']:.0f} | {median['generate']:.0f} "
+            f"| {ratio_text(per_round(speed['ours'], speed['generate']))} | {median['generate+logprobs']:.0f} "
+            f"| {ratio_text(per_round(speed['ours'], speed['generate+logprobs']))} | {mem[0]} | {mem[1]} |"
         )
         print(lines[-1] if batch != args.batches[0] else "\n".join(lines), flush=True)
     scoring = scoring_ms(policy, args.a2c_batch, 24, args.repeats)
     lines += ["", f"Scoring pass at batch {args.a2c_batch} (policy forward + backward, reference forward): "
-              f"padding-free {scoring[True]:.1f} ms, model's own forward {scoring[False]:.1f} ms, "
-              f"own/padding-free {scoring[False] / scoring[True]:.2f}x"]  # fmt: skip
+              f"padding-free {statistics.median(scoring[True]):.1f} ms, model's own forward "
+              f"{statistics.median(scoring[False]):.1f} ms, own/padding-free "
+              f"{ratio_text(per_round(scoring[False], scoring[True]))}"]  # fmt: skip
     print("\n".join(lines[-2:]))
-    ms, tps = a2c_step_time(args.a2c_batch, args.a2c_steps)
-    lines += [f"A2C step at batch {args.a2c_batch}: {ms:.1f} ms, {tps:.0f} tokens/s",
-              f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}"]  # fmt: skip
+    step_ms, tps = a2c_step_ms(args.a2c_batch, args.a2c_steps)
+    ms, low, high = spread(step_ms)
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    lines += [
+        f"A2C step at batch {args.a2c_batch}: {ms:.1f} ms ({low:.1f}-{high:.1f} over {args.a2c_steps} steps), "
+        f"{tps:.0f} tokens/s",
+        f"load average at end: {load}",
+    ]
     print("\n".join(lines[-2:]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n")

@@ -1,7 +1,8 @@
 """How the cost grows with the model: the library's fast paths against transformers and TRL at three GPT-2 sizes.
 
-    python benchmarks/scaling.py                               # tiny, 10M, GPT-2 small: about 10 minutes on 2 cores
+    python benchmarks/scaling.py                               # tiny, 10M, GPT-2 small: float32 and bf16
     python benchmarks/scaling.py --sizes tiny 10M --repeats 2  # a quicker look
+    python benchmarks/scaling.py --dtypes float32              # float32 only (a CPU without bf16 arithmetic)
 
 Each size is a GPT-2 built from a config with random weights (timing needs no training) and the
 course's tokenizer, so prompts and vocabulary are the course's:
@@ -10,18 +11,23 @@ course's tokenizer, so prompts and vocabulary are the course's:
     10M          6 layers x 384,  6 heads   (10.6M without the embedding)              batch 32
     gpt2-small  12 layers x 768, 12 heads   (GPT-2 small's shape, 85M without it)      batch 16
 
-For each size, in one process, the two sides of each pair interleaved (ours, theirs, ours, ...):
+For each size, in one process, the sides of each comparison interleaved (ours, theirs, ours, ...) in
+`--repeats` rounds (default 5); each ratio is the median of the per-round ratios, with their range
+(benchmarks/rounds.py). With bfloat16 in `--dtypes`, each comparison gains bf16 columns: the library at
+`dtype="bfloat16"` (bf16 products over float32 weights, `a2c_lessons.precision`), and `generate` on a bf16
+copy of the model (the way transformers runs bf16).
 
 - sample: `sampling.sample` against `model.generate(do_sample=True)`, 24 new tokens, both stopping rows at
-  EOS, tokens per second counted up to each row's EOS;
+  EOS, tokens per second counted up to each row's EOS; in bf16 against generate in float32 and in bf16;
 - score: the training step's scoring pass (policy forward + backward, reference forward) on one rollout,
   padding-free (`fastpath.packed_forward`) against the model's own forward;
-- step: one A2C step (`A2CTrainer.step`) against one step of TRL's GRPO at the same batch, completion
-  length and KL coefficient (GRPO's group of 8 completions per prompt);
+- step: one A2C step (`A2CTrainer.step`, float32 and bf16) against one step of TRL's GRPO in float32 at the
+  same batch, completion length and KL coefficient (GRPO's group of 8 completions per prompt), and where
+  the A2C step's time goes (benchmarks/step_split.py: sample, score, backward, optimiser, other);
 - peak MB: what one call of the sampler and of generate allocates at most (torch's profiler);
 - roofline: the useful FLOPs of a call (a forward over each row's real tokens; x4 for forward + backward
-  + reference) divided by its time, as a fraction of this CPU's float32 matmul rate, measured here on a
-  2048 x 2048 product at the thread count the call ran with.
+  + reference) divided by its time, as a fraction of this CPU's matmul rate in the call's dtype, measured
+  here on an n x n product (`--matmul-n`, 1024) at the thread count the call ran with.
 
 Threads are what a student gets: torch's default, and inside the library's calls (and the TRL trainer
 it builds) the count `a2c_lessons.threads` picks for the model; `generate` runs at torch's default.
@@ -36,6 +42,7 @@ import argparse
 import copy
 import os
 import statistics
+import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -44,11 +51,16 @@ from pathlib import Path
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel
 
-from a2c_lessons import threads
+from a2c_lessons import precision, threads
 from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.policy import Policy, load_policy
 from a2c_lessons.sampling import sample
 from a2c_lessons.scoring import logprobs_of
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # rounds.py and step_split.py, beside this script
+from rounds import interleaved, timed  # noqa: E402
+from scaling_tables import tables  # noqa: E402
+from step_split import StepSplit  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -94,33 +106,25 @@ def prompts_for(batch: int) -> list[str]:
     return [PROMPTS[i % len(PROMPTS)] for i in range(batch)]
 
 
-def matmul_flops_per_s(n_threads: int, n: int = 2048, repeats: int = 5) -> float:
-    """This CPU's float32 matmul rate at `n_threads` threads: the best of `repeats` n x n products."""
-    before, a, b = torch.get_num_threads(), torch.randn(n, n), torch.randn(n, n)
+def matmul_flops_per_s(n_threads: int, dtype: torch.dtype, n: int = 1024, repeats: int = 3) -> float:
+    """This CPU's matmul rate in `dtype` at `n_threads` threads: the best of `repeats` n x n products."""
+    before = torch.get_num_threads()
+    a = torch.randn(n, n).to(dtype)
+    b = torch.randn(n, n).to(dtype)
     torch.set_num_threads(n_threads)
     try:
         a @ b
-        best = min(_timed(lambda: a @ b) for _ in range(repeats))
+        best = min(timed(lambda: a @ b) for _ in range(repeats))
     finally:
         torch.set_num_threads(before)
     return 2 * n**3 / best
 
 
-def _timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def interleaved(calls: dict, repeats: int) -> dict[str, list[float]]:
-    """Seconds of each call per round, after one untimed warm-up round; the calls alternate within a round."""
-    for fn in calls.values():
-        fn()
-    times = {name: [] for name in calls}
-    for _ in range(repeats):
-        for name, fn in calls.items():
-            times[name].append(_timed(fn))
-    return times
+def at_dtype(policy: Policy, dtype: str) -> Policy:
+    """A copy of the policy whose sampling and scoring passes compute in `dtype` (float32 weights)."""
+    model = copy.deepcopy(policy.model)
+    precision.set_compute_dtype(model, dtype)
+    return Policy(model, policy.tokenizer)
 
 
 def peak_mb(fn) -> float:
@@ -146,62 +150,89 @@ def generate_lengths(policy: Policy, batch: int, new_tokens: int) -> tuple[torch
     return enc.attention_mask.sum(1), upto_eos.sum(1)
 
 
-def sampler_rows(policy: Policy, size: Size, new_tokens: int, repeats: int) -> tuple[dict, dict]:
-    """Tokens/s, FLOPs/s and peak MB of the sampler and of generate (one call's work: its last round)."""
-    work = {}
+def sampler_rows(policies: dict[str, Policy], size: Size, new_tokens: int, repeats: int) -> dict[str, dict]:
+    """Per-round seconds, tokens/s, FLOPs/s and peak MB of the sampler and of generate at each dtype:
+    {"ours" | "generate", then " bf16" when bf16 is measured: row} (one call's work: its last round)."""
+    work, calls = {}, {}
+    for dtype, policy in policies.items():
+        suffix = "" if dtype == "float32" else " bf16"
 
-    def ours():
-        rollout = sample(policy, prompts_for(size.batch), new_tokens, seed=len(work))
-        work["ours"] = (rollout.prompt_mask.sum(1), rollout.mask.sum(1))
+        def ours(policy=policy, name="ours" + suffix):
+            rollout = sample(policy, prompts_for(size.batch), new_tokens, seed=len(work))
+            work[name] = (rollout.prompt_mask.sum(1), rollout.mask.sum(1))
 
-    def theirs():
-        work["generate"] = generate_lengths(policy, size.batch, new_tokens)
+        # generate in bf16 runs a bf16 copy of the weights, as `from_pretrained(dtype=torch.bfloat16)` would
+        theirs_policy = (
+            policy if dtype == "float32" else Policy(copy.deepcopy(policy.model).bfloat16(), policy.tokenizer)
+        )
 
-    times = interleaved({"ours": ours, "generate": theirs}, repeats)
+        def theirs(policy=theirs_policy, name="generate" + suffix):
+            work[name] = generate_lengths(policy, size.batch, new_tokens)
+
+        calls["ours" + suffix] = ours
+        calls["generate" + suffix] = theirs
+    times = interleaved(calls, repeats)
+    config = next(iter(policies.values())).model.config
     rows = {}
-    for name, fn in (("ours", ours), ("generate", theirs)):
+    for name, fn in calls.items():
         prompt_len, response_len = work[name]
-        seconds = statistics.median(times[name])
-        flops = forward_flops(policy.model.config, prompt_len + response_len, response_len)
-        rows[name] = {"s": seconds, "tok_s": float(response_len.sum()) / seconds, "flops_s": flops / seconds,
-                      "peak_mb": peak_mb(fn)}  # fmt: skip
-    return rows["ours"], rows["generate"]
+        flops = forward_flops(config, prompt_len + response_len, response_len)
+        rows[name] = {"times": times[name], "s": statistics.median(times[name]),
+                      "tok_s": float(response_len.sum()) / statistics.median(times[name]),
+                      "flops_s": flops / statistics.median(times[name]), "peak_mb": peak_mb(fn)}  # fmt: skip
+    return rows
 
 
-def scoring_rows(policy: Policy, size: Size, new_tokens: int, repeats: int) -> tuple[dict, dict]:
-    """Seconds, FLOPs/s and peak MB of the scoring pass, padding-free and the model's own forward."""
-    rollout = sample(policy, prompts_for(size.batch), new_tokens, seed=0)
-    model, ref_model = copy.deepcopy(policy.model), policy.model
+def scoring_rows(policies: dict[str, Policy], size: Size, new_tokens: int, repeats: int) -> dict[str, dict]:
+    """Per-round seconds, FLOPs/s and peak MB of the scoring pass: padding-free at each dtype ("packed",
+    "packed bf16") and the model's own forward in float32 ("own")."""
+    base = policies["float32"]
+    rollout = sample(base, prompts_for(size.batch), new_tokens, seed=0)
 
-    def score(packed: bool):
-        with threads.for_model(model):  # backward included, as inside `A2CTrainer.step`
-            model.zero_grad(set_to_none=True)
-            logprobs_of(model, rollout, fast=packed).sum().backward()
-            with torch.no_grad():
-                logprobs_of(ref_model, rollout, fast=packed)
+    def scorer(policy: Policy, packed: bool):
+        model, ref_model = copy.deepcopy(policy.model), policy.model
 
-    calls = {"packed": lambda: score(True), "own": lambda: score(False)}
+        def score():
+            with threads.for_model(model):  # backward included, as inside `A2CTrainer.step`
+                model.zero_grad(set_to_none=True)
+                logprobs_of(model, rollout, fast=packed).sum().backward()
+                with torch.no_grad():
+                    logprobs_of(ref_model, rollout, fast=packed)
+
+        return score
+
+    calls = {"packed": scorer(base, True), "own": scorer(base, False)}
+    if "bfloat16" in policies:
+        calls["packed bf16"] = scorer(policies["bfloat16"], True)
     times = interleaved(calls, repeats)
     lengths = rollout.prompt_mask.sum(1) + rollout.mask.sum(1)
-    flops = 4 * forward_flops(policy.model.config, lengths, rollout.mask.sum(1))  # fwd + bwd (x3) + reference
+    flops = 4 * forward_flops(base.model.config, lengths, rollout.mask.sum(1))  # fwd + bwd (x3) + reference
     rows = {}
     for name, fn in calls.items():
         seconds = statistics.median(times[name])
-        rows[name] = {"s": seconds, "flops_s": flops / seconds, "peak_mb": peak_mb(fn)}
-    return rows["packed"], rows["own"]
+        rows[name] = {"times": times[name], "s": seconds, "flops_s": flops / seconds, "peak_mb": peak_mb(fn)}
+    return rows
 
 
-def step_rows(policy: Policy, size: Size, new_tokens: int, repeats: int) -> tuple[dict, dict]:
-    """Seconds per step of A2C and of TRL's GRPO, from copies of the same weights, the steps interleaved:
-    each GRPO step ends in a callback that runs one A2C step outside GRPO's clock."""
+def step_rows(policies: dict[str, Policy], size: Size, new_tokens: int, repeats: int) -> dict[str, dict]:
+    """Per-step seconds of A2C at each dtype ("a2c", "a2c bf16") and of TRL's GRPO in float32 ("grpo"), from
+    copies of the same weights, the steps interleaved: each GRPO step ends in a callback that runs one A2C step
+    of each dtype outside GRPO's clock. Each A2C row holds its time split ("split": part -> share)."""
     from transformers import PrinterCallback, TrainerCallback
 
     from a2c_lessons.trainer import A2CConfig, A2CTrainer
     from a2c_lessons.trl_bridge import TRLSettings, make_trl_trainer
 
+    base = policies["float32"]
     cfg = A2CConfig(batch_size=size.batch, max_new_tokens=new_tokens, stop_positive=None)
-    a2c = A2CTrainer(cfg, policy=Policy(copy.deepcopy(policy.model), policy.tokenizer))
-    times, tokens, clock = {"a2c": [], "grpo": []}, [], {}
+    split = StepSplit()
+    trainers = {}
+    for dtype, policy in policies.items():
+        trainers["a2c" if dtype == "float32" else "a2c bf16"] = A2CTrainer(cfg, policy=at_dtype(policy, dtype))
+    for trainer in trainers.values():
+        split.watch(trainer)
+    times = {name: [] for name in [*trainers, "grpo"]}
+    tokens, clock = [], {}
 
     class Interleave(TrainerCallback):
         def on_train_begin(self, args, state, control, **kwargs):
@@ -209,93 +240,62 @@ def step_rows(policy: Policy, size: Size, new_tokens: int, repeats: int) -> tupl
 
         def on_step_end(self, args, state, control, **kwargs):
             times["grpo"].append(time.perf_counter() - clock["last"])
-            start = time.perf_counter()
-            tokens.append(a2c.step()["tokens"])
-            times["a2c"].append(time.perf_counter() - start)
+            for name, trainer in trainers.items():
+                start = time.perf_counter()
+                row = split.step(name, trainer)
+                times[name].append(time.perf_counter() - start)
+            tokens.append(row["tokens"])
             clock["last"] = time.perf_counter()
 
     settings = TRLSettings(method="grpo", batch_size=size.batch, group_size=8, max_new_tokens=new_tokens,
                            beta=cfg.kl_coef, lr=cfg.lr, max_steps=repeats + 1)  # fmt: skip
-    grpo = make_trl_trainer(settings, Policy(copy.deepcopy(policy.model), policy.tokenizer), callbacks=[Interleave()])
+    grpo = make_trl_trainer(settings, Policy(copy.deepcopy(base.model), base.tokenizer), callbacks=[Interleave()])
     grpo.remove_callback(PrinterCallback)
-    grpo.train()
+    with split.installed():
+        grpo.train()
     # the same useful work on both sides: sample, policy forward + backward, reference forward (5 forwards)
-    mean_prompt = statistics.fmean(len(policy.tokenizer(p).input_ids) for p in PROMPTS)
+    mean_prompt = statistics.fmean(len(base.tokenizer(p).input_ids) for p in PROMPTS)
     response = torch.full((size.batch,), statistics.fmean(tokens) / size.batch)
-    flops = 5 * forward_flops(policy.model.config, response + mean_prompt, response)
+    flops = 5 * forward_flops(base.model.config, response + mean_prompt, response)
     rows = {}
-    for name in ("a2c", "grpo"):
-        seconds = statistics.median(times[name][1:])  # the first step of each warms up
-        rows[name] = {"s": seconds, "flops_s": flops / seconds}
-    return rows["a2c"], rows["grpo"]
+    for name, steps in times.items():
+        seconds = statistics.median(steps[1:])  # the first step of each warms up
+        rows[name] = {"times": steps[1:], "s": seconds, "flops_s": flops / seconds}
+        if name in trainers:
+            rows[name]["split"] = split.shares(name)
+    return rows
 
 
-def measure(size: Size, tiny: Policy, args: argparse.Namespace, peaks: dict[int, float]) -> dict:
-    policy = build(size, tiny)
-    n_threads = threads.threads_for(policy.model) or torch.get_num_threads()
-    if n_threads not in peaks:
-        peaks[n_threads] = matmul_flops_per_s(n_threads)
-    print(f"{size.name}: {body_params(policy.model) / 1e6:.1f}M parameters in the blocks, batch {size.batch}, "
+def measure(size: Size, tiny: Policy, args: argparse.Namespace, peaks: dict) -> dict:
+    base = build(size, tiny)
+    policies = {dtype: base if dtype == "float32" else at_dtype(base, dtype) for dtype in args.dtypes}
+    n_threads = threads.threads_for(base.model) or torch.get_num_threads()
+    for dtype in args.dtypes:
+        if (n_threads, dtype) not in peaks:
+            peaks[n_threads, dtype] = matmul_flops_per_s(n_threads, precision.as_dtype(dtype), args.matmul_n)
+    print(f"{size.name}: {body_params(base.model) / 1e6:.1f}M parameters in the blocks, batch {size.batch}, "
           f"{n_threads} threads in the library's calls", flush=True)  # fmt: skip
-    row = {"size": size, "params": body_params(policy.model), "threads": n_threads, "peak": peaks[n_threads]}
-    row["ours"], row["generate"] = sampler_rows(policy, size, args.new_tokens, args.repeats)
-    row["packed"], row["own"] = scoring_rows(policy, size, args.new_tokens, args.repeats)
-    row["a2c"], row["grpo"] = step_rows(policy, size, args.new_tokens, args.repeats)
+    row = {"size": size, "params": body_params(base.model), "threads": n_threads,
+           "peak": {dtype: peaks[n_threads, dtype] for dtype in args.dtypes}}  # fmt: skip
+    row["sample"] = sampler_rows(policies, size, args.new_tokens, args.repeats)
+    row["score"] = scoring_rows(policies, size, args.new_tokens, args.repeats)
+    row["step"] = step_rows(policies, size, args.new_tokens, args.repeats)
     return row
-
-
-def roof(cell: dict, row: dict) -> str:
-    return f"{cell['flops_s'] / row['peak']:.0%}"
-
-
-def tables(rows: list[dict], default_threads: int) -> list[str]:
-    head = lambda r: f"| {r['size'].name} | {r['params'] / 1e6:.1f}M | {r['size'].batch} | {r['threads']} "
-    lines = ["Sampler against generate (tokens/s; roofline = useful FLOP/s / matmul FLOP/s):", "",
-             "| size | block params | batch | threads (ours) | ours tok/s | generate tok/s | ours/generate "
-             "| peak MB ours | peak MB generate | roofline ours | roofline generate |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
-    for r in rows:
-        ours, gen = r["ours"], r["generate"]
-        lines.append(
-            head(r) + f"| {ours['tok_s']:.0f} | {gen['tok_s']:.0f} | {ours['tok_s'] / gen['tok_s']:.2f}x "
-            f"| {ours['peak_mb']:.1f} | {gen['peak_mb']:.1f} | {roof(ours, r)} | {roof(gen, r)} |"
-        )
-    lines += ["", "Scoring pass (policy forward + backward, reference forward) on one rollout:", "",
-              "| size | block params | batch | threads | padding-free s | own forward s | own/padding-free "
-              "| peak MB padding-free | peak MB own | roofline padding-free | roofline own |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
-    for r in rows:
-        packed, own = r["packed"], r["own"]
-        lines.append(
-            head(r) + f"| {packed['s']:.3f} | {own['s']:.3f} | {own['s'] / packed['s']:.2f}x "
-            f"| {packed['peak_mb']:.1f} | {own['peak_mb']:.1f} | {roof(packed, r)} | {roof(own, r)} |"
-        )
-    lines += ["", "One training step, same batch and completion length (GRPO: groups of 8, KL coef 0.05 as ours):", "",
-              "| size | block params | batch | threads | A2C s/step | GRPO s/step | GRPO/A2C | A2C step vs tiny "
-              "| roofline A2C | roofline GRPO |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
-    base = rows[0]["a2c"]["s"] / rows[0]["size"].batch
-    for r in rows:
-        a2c, grpo = r["a2c"], r["grpo"]
-        growth = a2c["s"] / r["size"].batch / base
-        lines.append(head(r) + f"| {a2c['s']:.2f} | {grpo['s']:.2f} | {grpo['s'] / a2c['s']:.2f}x "
-                     f"| {growth:.0f}x per sample | {roof(a2c, r)} | {roof(grpo, r)} |")  # fmt: skip
-    rates = ", ".join(f"{n} thread{'s' * (n > 1)}: {p / 1e9:.0f} GFLOP/s" for n, p in
-                      sorted({r["threads"]: r["peak"] for r in rows}.items()))  # fmt: skip
-    lines += ["", f"float32 matmul rate (2048 x 2048): {rates}; torch's default: {default_threads} threads, "
-              "generate runs at it"]  # fmt: skip
-    return lines
 
 
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
-    parser.add_argument("--repeats", type=int, default=3, help="timed rounds per measurement, after one warm-up")
+    parser.add_argument("--repeats", type=int, default=5, help="interleaved rounds per measurement, after a warm-up")
+    parser.add_argument("--dtypes", nargs="+", choices=list(precision.DTYPES), default=list(precision.DTYPES),
+                        help="the library's precisions to measure (float32 always: the baseline)")  # fmt: skip
+    parser.add_argument("--matmul-n", type=int, default=1024, help="size of the products that measure the matmul rate")
     parser.add_argument("--batch", type=int, default=None,
                         help="one batch for all sizes, a multiple of 8 (GRPO groups; default: per size)")  # fmt: skip
     parser.add_argument("--new-tokens", type=int, default=24, help="most new tokens per response")
     parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/scaling.md"))
     args = parser.parse_args(argv)
+    args.dtypes = ["float32", *[d for d in args.dtypes if d != "float32"]]
     load = os.getloadavg()
     sizes = [SIZES[name] for name in args.sizes]
     if args.batch is not None:
@@ -307,9 +307,9 @@ def main(argv: list[str] | None = None) -> str:
         rows = [measure(size, tiny, args, peaks) for size in sizes]
     lines = [f"torch {torch.__version__}, CPU, {os.cpu_count()} cores; load average (1, 5, 15 min) at start "
              f"{', '.join(f'{x:.2f}' for x in load)}, at end {', '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-             f"median of {args.repeats} interleaved rounds; random weights; <= {args.new_tokens} new tokens",
+             f"{args.repeats} interleaved rounds; random weights; <= {args.new_tokens} new tokens",
              ""]  # fmt: skip
-    lines += tables(rows, torch.get_num_threads())
+    lines += tables(rows, torch.get_num_threads(), args.matmul_n)
     text = "\n".join(lines) + "\n"
     print("\n" + text)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -8,14 +8,15 @@ figures. Nothing is fetched from another host when the site is built or read.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 BUILD = REPO / "build" / "site"
-sys.path.insert(0, str(HERE))  # the course_site extension lives next to this file
+sys.path.insert(0, str(HERE))  # the course_site extension and lesson_cache live next to this file
+
+import lesson_cache  # noqa: E402
 
 project = "a2c-lessons"
 author = "the a2c-lessons authors"
@@ -30,24 +31,15 @@ exclude_patterns = ["**/.ipynb_checkpoints"]
 # ---------------------------------------------------------------- executing the lessons
 
 
-def _digest(paths) -> str:
-    """A hash of files' names and contents."""
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(REPO).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 # jupyter-cache matches a lesson by its code cells only, so a change to one lesson re-runs that lesson alone. The
 # outputs also depend on the library (code and bundled models), so the cache, and through course_site_library
-# Sphinx's environment, is keyed by the library's hash: changing a2c_lessons/ re-runs every lesson instead of
-# leaving stale figures. Sphinx does not track its extensions either: a change to them re-reads every page.
-course_site_library = _digest((REPO / "a2c_lessons").rglob("*"))
-course_site_extension = _digest(HERE.glob("course_*.py"))
+# Sphinx's environment, is keyed by the library's hash (lesson_cache.py, which tests/test_notebooks.py reads the
+# same way): changing a2c_lessons/ re-runs every lesson instead of leaving stale figures. Sphinx does not track its
+# extensions either: a change to them re-reads every page.
+course_site_library = lesson_cache.library_digest()
+course_site_extension = lesson_cache.digest(HERE.glob("course_*.py"))
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(BUILD / "jupyter-cache" / course_site_library)
+nb_execution_cache_path = str(lesson_cache.cache_path())
 course_site_outputs = str(BUILD / "jupyter_execute")  # not beside site/, where myst-nb would put them
 # Per cell: a bound for a hung cell, not a speed limit. The training cells take seconds to minutes alone, and
 # several times longer when other jobs share the machine's 2 cores (240 s was too little for lesson 6 so).

@@ -1,12 +1,23 @@
 """The benchmark script runs on a tiny setting and writes its table (speed itself is not a test)."""
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
 import torch
 
 SCRIPT = Path(__file__).parents[1] / "benchmarks" / "sampling.py"
+RATIO = re.compile(r"^(\d+\.\d\d)x \((\d+\.\d\d)-(\d+\.\d\d)\)$")  # median (lowest-highest) over rounds
+
+
+def ratio_cell(text: str) -> tuple[float, float, float]:
+    """(median, lowest, highest) from a '1.23x (1.10-1.40)' cell, checked to be in order."""
+    match = RATIO.match(text)
+    assert match, f"not a ratio with its range: {text!r}"
+    median, low, high = (float(g) for g in match.groups())
+    assert 0 < low <= median <= high
+    return median, low, high
 
 
 def test_sampling_benchmark_runs_and_writes_its_table(tmp_path):
@@ -21,7 +32,7 @@ def test_sampling_benchmark_runs_and_writes_its_table(tmp_path):
             "--new-tokens",
             "4",
             "--repeats",
-            "1",
+            "3",
             "--a2c-steps",
             "1",
             "--a2c-batch",
@@ -33,10 +44,12 @@ def test_sampling_benchmark_runs_and_writes_its_table(tmp_path):
     assert out.read_text().strip() == table.strip()
     row = next(line for line in table.splitlines() if line.startswith("| 2 |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert len(cells) == 8 and cells[3].endswith("x") and float(cells[1]) > 0
-    assert "A2C step at batch 2" in table
+    assert len(cells) == 8 and float(cells[1]) > 0
+    ratio_cell(cells[3])
+    ratio_cell(cells[5])
+    assert re.search(r"A2C step at batch 2: [\d.]+ ms \([\d.]+-[\d.]+ over 1 steps\)", table)
     scoring = next(line for line in table.splitlines() if line.startswith("Scoring pass at batch 2"))
-    assert float(scoring.rsplit(" ", 1)[-1].rstrip("x")) > 0
+    ratio_cell(scoring.split("own/padding-free ")[1])
 
 
 def test_generate_token_count_stops_at_eos(tiny_policy):
@@ -102,14 +115,41 @@ def test_lessons_benchmark_runs_a_lesson_quiet_and_loaded_and_stops_its_busy_pro
 def test_scaling_benchmark_runs_and_writes_its_tables(tmp_path):
     bench = _load("scaling")
     out = tmp_path / "scaling.md"
-    table = bench.main(["--sizes", "tiny", "--batch", "8", "--new-tokens", "4", "--repeats", "1", "--out", str(out)])
+    table = bench.main(["--sizes", "tiny", "--batch", "8", "--new-tokens", "4", "--repeats", "2",
+                        "--matmul-n", "64", "--out", str(out)])  # fmt: skip
     assert out.read_text() == table
+    rows = [
+        [c.strip() for c in line.strip("|").split("|")] for line in table.splitlines() if line.startswith("| tiny |")
+    ]
+    sampler, scoring, step, *split = rows
+    assert [len(sampler), len(scoring), len(step)] == [16, 14, 13]  # with the bf16 columns
+    for cells in (sampler, scoring, step):
+        assert cells[2] == "8" and cells[-1].endswith("%")
+    for ratio in (sampler[6], sampler[13], sampler[14], scoring[6], scoring[12], step[6], step[11]):
+        ratio_cell(ratio)
+    # the step's time split: one row per dtype, shares of the whole that add up to it
+    assert [cells[1] for cells in split] == ["float32", "bfloat16"]
+    for cells in split:
+        shares = [float(c.rstrip("%")) for c in cells[2:]]
+        assert len(shares) == 5 and all(s >= 0 for s in shares) and abs(sum(shares) - 100) <= 3
+    assert re.search(r"bfloat16 at 1 thread: [\d.]+ GFLOP/s; float32 at 1 thread: [\d.]+ GFLOP/s", table)
+
+
+def test_scaling_benchmark_in_float32_only_has_no_bf16_columns(tmp_path):
+    bench = _load("scaling")
+    table = bench.main(["--sizes", "tiny", "--batch", "8", "--new-tokens", "4", "--repeats", "1", "--dtypes",
+                        "float32", "--matmul-n", "64", "--out", str(tmp_path / "s.md")])  # fmt: skip
     rows = [line for line in table.splitlines() if line.startswith("| tiny |")]
-    assert len(rows) == 3  # sampler, scoring pass, training step
-    for row in rows:
-        cells = [c.strip() for c in row.strip("|").split("|")]
-        assert cells[2] == "8" and any(c.endswith("x") for c in cells) and cells[-1].endswith("%")
-    assert "GFLOP/s" in table
+    headers = [line for line in table.splitlines() if line.startswith("| size |")]
+    assert len(rows) == 4 and len(headers) == 4 and not any("bf16" in line for line in headers)
+    assert "bfloat16 at" not in table and "| tiny | float32 |" in table
+
+
+def test_rounds_give_the_median_and_range_of_per_round_ratios():
+    rounds = _load("rounds")
+    # theirs took 2, 3, 4 s and ours 1 s each: ratios 2, 3, 4
+    assert rounds.ratio_text(rounds.per_round([2.0, 3.0, 4.0], [1.0, 1.0, 1.0])) == "3.00x (2.00-4.00)"
+    assert rounds.spread([5.0, 1.0, 2.0, 9.0]) == (3.5, 1.0, 9.0)
 
 
 def test_forward_flops_count_by_hand():

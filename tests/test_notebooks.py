@@ -13,19 +13,31 @@ The execution tests are marked `notebooks` (run only them with `pytest -m notebo
 `-m "not notebooks"`). They start the `python3` kernel spec; jupyter_client runs it with this very
 interpreter (a kernel spec whose argv starts with "python" is launched with sys.executable), so the
 kernel sees the same environment as pytest and nothing needs installing.
+
+Each lesson runs once per CI: `make site` executes every lesson into its cache (site_src/lesson_cache.py),
+keyed on the lesson's code cells and the library's files. Where that cache holds a fresh execution of a
+lesson, the execution test checks it (no error output, every check's cell executed) instead of running the
+lesson again; a lesson or library changed since the site was built, or no site at all, runs here as before.
+A2C_LESSONS_EXECUTE=1 runs every lesson here whatever the cache holds.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = REPO / "notebooks"
+sys.path.insert(0, str(REPO / "site_src"))  # the site build's cache of executed lessons
+from lesson_cache import cached_execution  # noqa: E402
+
 LESSONS = [
     "01_lm_as_policy", "02_rewards_to_utility", "03_advantages_and_critic", "04_a2c_loss",
     "05_training", "06_instability", "07_beyond_a2c", "08_you_are_the_human",
@@ -148,21 +160,38 @@ def test_markdown_maths_is_latex_not_ascii(path):
         assert not ascii_maths, f"{path.name} cell {index}: write {ascii_maths} as LaTeX ($...$)"
 
 
-@pytest.mark.notebooks
-@pytest.mark.timeout(TIMEOUT_S)
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_top_to_bottom(path):
+def executed(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, float, str]:
+    """(the executed lesson, seconds its execution took, where it ran): the site build's fresh execution when
+    its cache holds one (and A2C_LESSONS_EXECUTE is not 1), else this kernel's."""
+    nb.metadata.setdefault("kernelspec", {})["name"] = "python3"  # as site_src/conf.py's kernel alias does
+    found = None if os.environ.get("A2C_LESSONS_EXECUTE") == "1" else cached_execution(nb)
+    if found is not None:
+        return found[0], found[1] or 0.0, "the site build's cache"
     from nbclient import NotebookClient
 
-    nb = read(path)
     client = NotebookClient(
         nb, timeout=TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
     )
     start = time.monotonic()
     client.execute()  # raises CellExecutionError, naming the cell and its traceback, if any cell fails
-    elapsed = time.monotonic() - start
-    outputs = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
-    assert not [out for out in outputs if out.output_type == "error"]
-    for key, (index, claim) in checks_in(nb).items():  # every claim's check ran (a failed assert raised above)
+    return nb, time.monotonic() - start, "this kernel"
+
+
+def check_execution(nb: nbformat.NotebookNode, name: str) -> None:
+    """Every check's cell ran, and no cell ended in an error (a failed assert is an error output)."""
+    for index, cell in enumerate(nb.cells):
+        errors = [out for out in cell.get("outputs", []) if out.output_type == "error"]
+        assert not errors, f"{name} cell {index} failed: {errors[0].ename}: {errors[0].evalue}"
+    for key, (index, claim) in checks_in(nb).items():
         assert nb.cells[index].execution_count is not None, f"check {key} ({claim}) did not run"
-    assert elapsed < TIMEOUT_S, f"{path.name} took {elapsed:.0f} s"
+
+
+@pytest.mark.notebooks
+@pytest.mark.timeout(TIMEOUT_S)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_top_to_bottom(path):
+    nb, elapsed, where = executed(read(path))
+    check_execution(nb, path.name)
+    assert checks_in(nb) == checks_in(read(path)), "the execution checked is not of this lesson's checks"
+    assert elapsed < TIMEOUT_S, f"{path.name} took {elapsed:.0f} s (executed in {where})"
+    print(f"{path.name}: executed in {where}, {elapsed:.0f} s")

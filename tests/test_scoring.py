@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from a2c_lessons.corpus import PROMPTS
+from a2c_lessons.precision import ratio_tolerance
 from a2c_lessons.sampling import sample
 from a2c_lessons.scoring import (
-    RATIO_TOLERANCE,
     check_ratio,
     full_logprobs,
     logprobs_of,
@@ -75,4 +75,4 @@ def test_check_ratio_catches_a_loss_that_forgets_the_temperature(tiny_policy):
     with pytest.raises(RuntimeError, match=r"pi_new / pi_old is off 1 by .* \(tolerance 0\.0001\)"):
         check_ratio(wrong, rollout)
     # a deviation below the tolerance passes
-    check_ratio(rollout.logprobs + 0.5 * RATIO_TOLERANCE * rollout.mask, rollout)
+    check_ratio(rollout.logprobs + 0.5 * ratio_tolerance(torch.float32) * rollout.mask, rollout)

@@ -15,7 +15,7 @@ MAX_MODULE_LINES = 300
 # The data-flow line, bottom first: a module may import its own layer (no cycle allowed) or one below.
 # prompts -> sample -> Rollout -> score -> values -> gae -> a2c_loss -> step, then the plots and the CLI.
 LAYERS = [
-    {"masked", "padding", "corpus", "policy", "config", "options", "runfolder", "threads"},
+    {"masked", "padding", "corpus", "policy", "config", "options", "runfolder", "threads", "precision"},
     {"fastpath"},
     {"sampling"},
     {"scoring"},
