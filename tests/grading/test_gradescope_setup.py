@@ -68,7 +68,8 @@ def test_setup_updates_the_package_lists_before_it_installs(root):
 def test_setup_installs_into_a_venv_under_the_root_with_the_cpu_torch(root):
     python = root / "venv" / "bin" / "python"
     code = "import a2c_lessons, torch; print(a2c_lessons.__file__); print(torch.__version__)"
-    where, version = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    done = subprocess.run([python, "-c", code], cwd=root, capture_output=True, text=True, check=True)  # not the clone
+    where, version = done.stdout.split()
     assert Path(where).is_relative_to(root / "venv"), "the grader must run the installed copy, not the repository"
     assert version == torch.__version__ and "+cpu" in version
     setup = (root / "source" / "setup.sh").read_text()
