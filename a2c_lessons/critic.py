@@ -8,9 +8,10 @@ actor and critic see the same state:
 
     V(x, y_<t) = w . h_t + b,   h_t = last hidden state of the LM before y_t
 
-The head starts at zero (w = 0, b = 0): V = 0 at first, so the first advantages are
-the returns themselves and the critic learns the baseline from there. How much of the
-returns' variance V explains (`explained_variance`) says how far it has got.
+The head starts at zero (w = 0, b = 0): V = 0 at first, so the first GAE(gamma, lambda)
+advantages are the lambda-discounted returns, A_t = sum_k (gamma lambda)^k r_{t+k} (the
+returns themselves only at lambda = 1), and the critic learns the baseline from there. How
+much of the returns' variance V explains (`explained_variance`) says how far it has got.
 """
 
 from __future__ import annotations
