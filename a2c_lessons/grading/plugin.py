@@ -35,7 +35,7 @@ DEFAULT_TIMEOUT_S = 10.0
 _MAX_OUTPUT_LINES = 30
 
 
-@dataclass
+@dataclass(eq=False)  # a plugin: pluggy keeps its plugins in a set, by identity
 class StartedRunner:
     """A runner already started for the submission about to be graded: `pytest.main(args, plugins=[it])`."""
 

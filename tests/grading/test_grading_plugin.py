@@ -229,6 +229,27 @@ def test_a_run_killed_at_the_submission_limit_keeps_the_tests_it_finished(tmp_pa
     assert [n.outcome for n in notes] == [Outcome.STOPPED] and "time limit" in notes[0].text
 
 
+def test_the_next_students_runner_started_ahead_grades_that_student(tmp_path):
+    tests = """
+        from a2c_lessons.grading import points
+
+        EXERCISE = "ex01_quick"
+
+        @points(1)
+        def test_a_first(student):
+            assert student.call("ex01_quick", "quick") == 1
+    """
+    official = _official(tmp_path / "official", {"test_ex01_quick.py": tests})
+    students = [_folder(tmp_path / f"inputs{n}", {"ex01_quick.py": "def quick():\n    return 1\n"}) for n in (0, 1)]
+    worker = Worker(official, "none", 0, test_timeout=60)
+    try:
+        first, _ = worker.grade(students[0], tmp_path, timeout=300, following=students[1])
+        second, notes = worker.grade(students[1], tmp_path, timeout=300)
+    finally:
+        worker.stop()
+    assert first["score"] == 1 and second["score"] == 1 and notes == []
+
+
 def test_results_from_log_survives_a_line_cut_off_by_the_kill(tmp_path):
     collected = [TestResult(f"t{i}", f"ex01_x: t{i}", "ex01_x", 1.0).as_dict() for i in range(3)]
     log = tmp_path / "progress.jsonl"
