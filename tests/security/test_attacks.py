@@ -50,7 +50,8 @@ ATTACK_TABLE = {
     "echo_hidden_tests": ("instructor files and hidden tests", 0, {}),
     "key_bruteforce": ("key brute force", 0, {}),
     "kill_parent": ("killing the grader", 1, {}),
-    "kill_everything": ("killing the grader", 0, {}),
+    # kill(-1) spares its caller: in the uid mode the runner lives on, and its a2c_loss (0) earns what 0 earns
+    "kill_everything": ("killing the grader", 1, {}),
     "fork_bomb": ("killing the grader", 1, {}),
     "detached_pipe_holder": ("hanging the grader", 1, {}),
     "alarm_disabled_loop": ("hanging the grader (honest elsewhere)", ("ex15",), {"ex15": "did not finish within"}),
