@@ -1,6 +1,6 @@
 """A synthetic class for the instructor's tools: reference answers, stubs, every known-wrong file, mixtures.
 
-`build_class(folder, n)` writes n student folders the way `tests/test_grading.py` hands
+`build_class(folder, n)` writes n student folders the way `tests/grading/test_grading.py` hands
 them in (its helpers): with n >= 34, four reference students, two stub students, one
 student per file of `tests/wrong/` (over the reference answers), and the rest
 mixtures of three wrong files each, every third with two exercises left out. With a
@@ -15,7 +15,7 @@ import random
 import sys
 from pathlib import Path
 
-from tests.test_grading import EXERCISES, INSTRUCTOR, LEFT_OUT, MORE_WRONG_FILES, WRONG, WRONG_FILES, _hand_in
+from tests.grading.test_grading import EXERCISES, INSTRUCTOR, LEFT_OUT, MORE_WRONG_FILES, WRONG, WRONG_FILES, _hand_in
 
 
 def wrong_files() -> dict[str, str]:

@@ -16,11 +16,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from tests.test_grading import LEFT_OUT
 
 from a2c_lessons.grading import batch, classreport
 from a2c_lessons.grading.workspace import checksum
 from tests.grading.classroom import build_class
+from tests.grading.test_grading import LEFT_OUT
 
 CLASS_SIZE = 6  # as small as covers every wrong file; `python -m tests.grading.classroom` reports 40
 
