@@ -20,9 +20,9 @@ LAYERS = [
     {"sampling"},
     {"scoring"},
     {"critic", "rewards", "preferences", "advantages", "losses"},
-    {"evaluation", "pretrain", "reward_training", "trl_bridge"},
+    {"evaluation", "pretrain", "reward_training", "trl_bridge", "dynamics"},
     {"trainer", "checkpoint"},
-    {"viz", "curves", "widgets", "grading"},
+    {"viz", "curves", "widgets", "grading", "dynamics_viz"},
     {"cli", "training_run"},
 ]
 
