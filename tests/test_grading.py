@@ -28,12 +28,12 @@ TEST_TIMEOUT_S = 3
 LEFT_OUT = ("ex03", "ex06", "ex08", "ex09")  # known_wrong_more hands these in not at all
 WRONG_FILES = [  # each student hands in these files of tests/wrong/ as the exercises they are shaped like
     "flipped_sign", "undetached", "off_by_one", "no_baseline", "larger_advantage", "negative_more_likely",
-    "no_half", "flipped_direction", "kl_bonus", "ppo_max", "bt_flipped", "runs_confused",
+    "no_half", "flipped_direction", "kl_bonus", "ppo_max", "bt_flipped", "runs_confused", "ignores_context",
 ]  # fmt: skip
 MORE_WRONG_FILES = [
     "unmasked_utility", "unmasked", "gamma_ignored", "lambda_ignored", "undetached_returns", "times_temperature",
     "per_response_direction", "advantage_before_reward", "false_reason", "rloo_with_self", "longer_is_better",
-    "wald_interval",
+    "wald_interval", "ignores_advantage_sign",
 ]  # fmt: skip
 
 
@@ -196,6 +196,10 @@ KNOWN_WRONG = [
     ("known_wrong_more", "ex23_positive_interval: wilson_interval on the hand-worked", "the normal (Wald) interval"),
     ("known_wrong_more", "ex23_positive_interval: wilson_interval matches", "the normal (Wald) interval"),
     ("known_wrong_more", "ex23_positive_interval: batch_passes matches", "off by one"),
+    ("known_wrong", "ex24_other_prompt: change_at_other_prompt gives", "the update's own prompt"),
+    ("known_wrong", "ex24_other_prompt: change_at_other_prompt predicts", "the real step moves"),
+    ("known_wrong_more", "ex24_other_prompt: change_at_other_prompt gives", "the sign of A decides"),
+    ("known_wrong_more", "ex24_other_prompt: change_at_other_prompt predicts", "the real step moves"),
 ]
 
 

@@ -29,6 +29,8 @@ only torch: inside the grader's sandbox nothing else of this repository exists.
 | `rloo_with_self.py` | ex20 | RLOO's baseline includes the response itself | |
 | `bt_flipped.py` | ex21 | the Bradley-Terry difference the wrong way round | |
 | `longer_is_better.py` | ex22 | over-optimisation blamed on the learning rate; more steps taken for a remedy | |
+| `ignores_context.py` | ex24 | the other prompt predicted to move as the update's own prompt does | |
+| `ignores_advantage_sign.py` | ex24 | the change at the other prompt with abs(A): every update pushes its token up | |
 """
 
 from tests.wrong.flipped_sign import flipped_sign_a2c_loss
