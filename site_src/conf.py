@@ -22,10 +22,10 @@ project = "a2c-lessons"
 author = "the a2c-lessons authors"
 copyright = "2026, the a2c-lessons authors"
 
-extensions = ["myst_nb", "sphinx.ext.mathjax", "course_site"]
+extensions = ["myst_nb", "sphinx.ext.mathjax", "course_site", "course_dynamics"]
 root_doc = "index"
-# Only the landing page and the numbered lessons are pages: not notebooks/README.md, not checkpoints.
-include_patterns = ["index.md", "notebooks/[0-9][0-9]_*.ipynb"]
+# Only the landing page, the explorable and the numbered lessons are pages: not notebooks/README.md, not checkpoints.
+include_patterns = ["index.md", "explorable.md", "notebooks/[0-9][0-9]_*.ipynb"]
 exclude_patterns = ["**/.ipynb_checkpoints"]
 
 # ---------------------------------------------------------------- executing the lessons
@@ -66,7 +66,8 @@ if not (MATHJAX_MODULES / "mathjax" / "es5" / "tex-chtml.js").is_file():
 
 html_title = "a2c-lessons: RL fine-tuning of language models with A2C"
 html_theme = "sphinx_book_theme"
-html_static_path = [str(MATHJAX_MODULES)]  # its mathjax/ folder becomes _static/mathjax/
+# MathJax's folder becomes _static/mathjax/; _static/ holds the explorable's script (course_dynamics adds its data)
+html_static_path = [str(MATHJAX_MODULES), str(HERE / "_static")]
 html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,

@@ -40,7 +40,7 @@ from lesson_cache import cached_execution  # noqa: E402
 
 LESSONS = [
     "01_lm_as_policy", "02_rewards_to_utility", "03_advantages_and_critic", "04_a2c_loss",
-    "05_training", "06_instability", "07_beyond_a2c", "08_you_are_the_human",
+    "05_training", "06_instability", "07_beyond_a2c", "08_you_are_the_human", "09_learning_dynamics",
 ]  # fmt: skip
 NOTEBOOKS = [NOTEBOOK_DIR / f"{name}.ipynb" for name in LESSONS]
 # per notebook, kernel start included: a guard against a hang, not the pace budget (each lesson runs in well under

@@ -21,9 +21,18 @@ LAYERS = [
     {"scoring"},
     {"critic", "rewards", "preferences", "advantages", "losses", "aggregation", "ppo", "minibatch"},
     {"estimators"},
-    {"evaluation", "step_metrics", "pretrain", "reward_training", "trl_bridge", "montecarlo", "kl_gradients"},
+    {
+        "evaluation",
+        "step_metrics",
+        "pretrain",
+        "reward_training",
+        "trl_bridge",
+        "montecarlo",
+        "kl_gradients",
+        "dynamics",
+    },
     {"trainer", "checkpoint"},
-    {"viz", "curves", "widgets", "grading", "truth_viz"},
+    {"viz", "curves", "widgets", "grading", "truth_viz", "dynamics_viz"},
     {"cli", "training_run"},
 ]
 

@@ -29,11 +29,12 @@ LEFT_OUT = ("ex03", "ex06", "ex08", "ex09")  # known_wrong_more hands these in n
 WRONG_FILES = [  # each student hands in these files of tests/wrong/ as the exercises they are shaped like
     "flipped_sign", "undetached", "off_by_one", "no_baseline", "larger_advantage", "negative_more_likely",
     "no_half", "flipped_direction", "kl_bonus", "ppo_max", "bt_flipped", "runs_confused", "k3_forward", "signed_bias",
+    "ignores_context",
 ]  # fmt: skip
 MORE_WRONG_FILES = [
     "unmasked_utility", "unmasked", "gamma_ignored", "lambda_ignored", "undetached_returns", "times_temperature",
     "per_response_direction", "advantage_before_reward", "false_reason", "rloo_with_self", "longer_is_better",
-    "wald_interval",
+    "wald_interval", "ignores_advantage_sign",
 ]  # fmt: skip
 
 
@@ -200,6 +201,10 @@ KNOWN_WRONG = [
     ("known_wrong", "ex25_kl_gradient: k3_loss_gradient on fresh", "That is the gradient of KL(pi || pi_ref)"),
     ("known_wrong", "ex26_gae_bias: bias_and_variance on fresh", "errors of both signs cancel"),
     ("known_wrong", "ex26_gae_bias: in lesson 3's measurement", "least *variance*"),
+    ("known_wrong", "ex24_other_prompt: change_at_other_prompt gives", "the update's own prompt"),
+    ("known_wrong", "ex24_other_prompt: change_at_other_prompt predicts", "the real step moves"),
+    ("known_wrong_more", "ex24_other_prompt: change_at_other_prompt gives", "the sign of A decides"),
+    ("known_wrong_more", "ex24_other_prompt: change_at_other_prompt predicts", "the real step moves"),
 ]
 
 

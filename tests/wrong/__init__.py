@@ -36,6 +36,8 @@ only torch: inside the grader's sandbox nothing else of this repository exists.
 | `wald_interval.py` | ex23 | the Wald interval instead of Wilson's; a batch tail one too late | |
 | `k3_forward.py` | ex25 | k3 in the loss taken to follow the forward KL, the direction its value estimates | |
 | `signed_bias.py` | ex26 | the bias as a mean of signed errors, which cancel; lambda = 0 called the least biased | |
+| `ignores_context.py` | ex24 | the other prompt predicted to move as the update's own prompt does | |
+| `ignores_advantage_sign.py` | ex24 | the change at the other prompt with abs(A): every update pushes its token up | |
 """
 
 from tests.wrong.dr_grpo_length_normalised import length_normalised_constant
