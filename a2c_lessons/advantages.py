@@ -194,7 +194,7 @@ def _discounted_cumsum(x: torch.Tensor, discount: float) -> torch.Tensor:
     return torch.stack(reversed_sums[::-1], dim=1)  # (B, T)
 
 
-# ---------------------------------------------------------------- critic-free baselines (lesson 7)
+# ---------------------------------------------------------------- critic-free baselines (lesson 8)
 
 
 def group_advantages(scores: torch.Tensor, *, group_size: int, leave_one_out: bool) -> torch.Tensor:

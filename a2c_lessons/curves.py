@@ -3,7 +3,7 @@
 Place in the data flow: after `step`, at the end of the line
 `prompts -> sample -> Rollout -> score -> values -> gae -> a2c_loss -> step`: each A2C step
 appends one row of metrics (`A2CTrainer.metrics`), and these functions draw the rows
-of one or several runs side by side (lessons 4-7), or the probability of sets of words
+of one or several runs side by side (lessons 5-8), or the probability of sets of words
 (`scoring.word_mass`) measured every few steps. `widgets.LivePlot` redraws `plot_runs` live.
 """
 
@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter
 
 from a2c_lessons.viz import as_numpy, panel_grid
 
-# metric -> the y-axis label, with its unit: what the trainer's rows (and lesson 7's epoch rows) measure
+# metric -> the y-axis label, with its unit: what the trainer's rows (and lesson 8's epoch rows) measure
 METRIC_LABELS = {
     "reward": "mean reward per review",
     "positive": "share of the batch positive",

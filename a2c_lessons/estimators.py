@@ -104,7 +104,7 @@ ESTIMATORS: dict[str, Estimator] = {
 
 
 def sign_flipped(estimator: Estimator) -> Estimator:
-    """The sign bug as a building block (lessons 4 and 6): the estimator's advantages negated, A -> -A.
+    """The sign bug as a building block (lessons 5 and 7): the estimator's advantages negated, A -> -A.
 
     Training on -A minimises -E[sum_t log pi * (-A_t)] = +E[U]: the model learns what the reward dislikes, and a
     KL penalty folded into the rewards becomes a bonus. `A2CTrainer(cfg, estimator=sign_flipped(ESTIMATORS["gae"]))`

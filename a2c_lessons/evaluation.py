@@ -9,9 +9,9 @@ interval, and the KL to the reference is the per-sequence k1 estimate
 
     KL(pi || pi_ref) = E_{y ~ pi}[ sum_t log pi(y_t | x, y_<t) - log pi_ref(y_t | x, y_<t) ]
 
-The trainer, the TRL comparison and lesson 7 all call `evaluate_policy`, so their
+The trainer, the TRL comparison and lesson 8 all call `evaluate_policy`, so their
 numbers are comparable: the same seed gives the same prompts and draws. For a reward
-learned from a few preference labels (lesson 8), `proxy_and_gold` puts the learned
+learned from a few preference labels (lesson 9), `proxy_and_gold` puts the learned
 (proxy) reward beside the true (gold) score, against sqrt(KL) as Gao, Schulman and
 Hilton (2022) plot reward over-optimisation.
 """

@@ -252,7 +252,7 @@ def a2c_total_loss(
     return A2CLoss(actor + vf_coef * critic - ent_coef * mean_entropy, actor, critic, mean_entropy)
 
 
-# ---------------------------------------------------------------- beyond A2C (lesson 7)
+# ---------------------------------------------------------------- beyond A2C (lesson 8)
 
 
 def ppo_clip_loss(

@@ -57,7 +57,7 @@ class NonFiniteError(FloatingPointError):
 class A2CTrainer:
     """Holds the state of a policy-gradient run (A2C by default): actor-critic, reference, optimiser, RNG, metrics.
 
-    `estimator` replaces the config's advantage estimator (lessons 4 and 6 pass `estimators.sign_flipped(...)`)."""
+    `estimator` replaces the config's advantage estimator (lessons 5 and 7 pass `estimators.sign_flipped(...)`)."""
 
     def __init__(
         self,
@@ -120,7 +120,7 @@ class A2CTrainer:
 
     @threads.sized_to(lambda trainer: trainer.policy.model)  # one thread for a tiny model on the CPU
     def step(self, rollout: Rollout | None = None) -> dict[str, float]:
-        """One update; returns its metrics. `rollout`: a batch sampled from the current weights (lesson 4
+        """One update; returns its metrics. `rollout`: a batch sampled from the current weights (lesson 5
         passes the one it built by hand); by default this process's slice of a fresh batch from the run's seed."""
         cfg = self.cfg
         start = time.perf_counter()

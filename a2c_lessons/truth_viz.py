@@ -6,7 +6,7 @@ what `advantages`, `montecarlo` and `kl_gradients` compute, and never change it:
     log pi(y | x) moved by one update, per response  -> plot_logprob_change (lesson 2)
     r_t, V, G_t and three advantages along a review -> plot_advantage_estimates (lesson 3)
     Monte Carlo A^pi against GAE(lambda)            -> plot_mc_against_gae (lesson 3)
-    the KL estimators' gradients against the exact  -> plot_kl_gradient_cosines (lesson 4)
+    the KL estimators' gradients against the exact  -> plot_kl_gradient_cosines (lesson 5)
 
 Every function accepts tensors or plain sequences, draws on new axes and returns the Figure, so a test can read
 back the data it drew.

@@ -212,7 +212,7 @@ def plot_group_advantages(scores, advantages: Mapping[str, object], *, group_siz
     return fig
 
 
-# ---------------------------------------------------------------- lesson 4: the update
+# ---------------------------------------------------------------- lesson 5: the update
 
 
 UPDATE_STEPS = (

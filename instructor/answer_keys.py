@@ -11,7 +11,7 @@ Messages teach the idea behind the mistake; they never state the key.
 SALT = "a2c-lessons/2025/a"
 
 _ROLES = {
-    "ex01.actor": {
+    "ex06.actor": {
         "accept": ["d"],
         "feedback": {
             "a": "That is the reward model: it judges a finished response. The actor is the network whose "
@@ -23,7 +23,7 @@ _ROLES = {
             "log pi appears in U.",
         },
     },
-    "ex01.critic": {
+    "ex06.critic": {
         "accept": ["b"],
         "feedback": {
             "a": "That is the reward model, which scores a finished response. The critic makes a prediction "
@@ -37,9 +37,9 @@ _ROLES = {
 }
 
 _ORDER = {
-    "ex02.order": {"accept": ["d,f,a,c,e,b", "d,f,c,a,e,b"], "feedback": {}},
+    "ex19.order": {"accept": ["d,f,a,c,e,b", "d,f,c,a,e,b"], "feedback": {}},
     # accepted "X<Y": X comes before Y; the feedback under "Y<X" is for a student who put Y first
-    "ex02.before": {
+    "ex19.before": {
         "accept": ["d<f", "f<a", "f<c", "a<e", "c<e", "e<b"],
         "feedback": {
             "f<d": "The response is written in reply to a prompt: nothing can be sampled before there is a prompt.",
@@ -56,7 +56,7 @@ _ORDER = {
 }
 
 _SINGLE_LETTER = {
-    "ex03.update": {
+    "ex07.update": {
         "accept": ["c"],
         "feedback": {
             "a": "A policy-gradient step moves the parameters whenever A is not zero. 'Better than expected' is "
@@ -69,7 +69,7 @@ _SINGLE_LETTER = {
             "reward model into the LM. The LM changes through log pi only.",
         },
     },
-    "ex06.effect": {
+    "ex03.effect": {
         "accept": ["b"],
         "feedback": {
             "a": "That would be plain imitation, every log pi weighted the same. In U each log pi is weighted by "
@@ -81,7 +81,7 @@ _SINGLE_LETTER = {
             "e": "The critic follows the reward, not the other way round; the actor's loss is about the reward itself.",
         },
     },
-    "ex08.effect": {
+    "ex15.effect": {
         "accept": ["c"],
         "feedback": {
             "a": "A sign flips the direction of every step, not its size. Follow one token with A > 0: does "
@@ -93,7 +93,7 @@ _SINGLE_LETTER = {
             "e": "The actor's loss is exactly where the sign sits: L = -E[U] versus +E[U].",
         },
     },
-    "ex08.kl": {
+    "ex15.kl": {
         "accept": ["bonus"],
         "feedback": {
             "penalty": "The KL term sits inside the reward, and the sign bug makes the model seek low reward. "
@@ -103,7 +103,7 @@ _SINGLE_LETTER = {
 }
 
 _TOKENS = {
-    "ex04.token": {
+    "ex02.token": {
         "accept": ["effective"],
         "feedback": {
             "innovative": "'innovative' has the larger advantage, but a term of U is the product of the log-prob "
@@ -111,7 +111,7 @@ _TOKENS = {
             "is the one closer to zero.",
         },
     },
-    "ex04.term.innovative": {
+    "ex02.term.innovative": {
         "accept": ["-12.00"],
         "feedback": {
             "12.00": "A log-probability is never positive, so with a positive advantage the term cannot be positive.",
@@ -119,7 +119,7 @@ _TOKENS = {
             "-0.75": "A term of U is the product log pi * A, not the ratio.",
         },
     },
-    "ex04.term.effective": {
+    "ex02.term.effective": {
         "accept": ["-2.40"],
         "feedback": {
             "2.40": "A log-probability is never positive, so with a positive advantage the term cannot be positive.",
@@ -127,14 +127,14 @@ _TOKENS = {
             "-0.60": "A term of U is the product log pi * A, not the ratio.",
         },
     },
-    "ex04.pushed": {
+    "ex02.pushed": {
         "accept": ["innovative"],
         "feedback": {
             "effective": "'effective' has the larger *term*, but training follows the gradient, and "
             "d(log pi * A) / d log pi is the advantage alone. Compare the two advantages.",
         },
     },
-    "ex05.seed": {
+    "ex11.seed": {
         "accept": ["False"],
         "feedback": {
             "True": "A negative advantage means the token turned out worse than the critic expected. Minimising "
@@ -145,54 +145,54 @@ _TOKENS = {
 }
 
 _PARTS = {
-    "ex07.minus": {"accept": ["d"], "feedback": {
+    "ex14.minus": {"accept": ["d"], "feedback": {
         "c": "The expectation, not the sign, is the average over prompts. Optimisers minimise; what does a minus "
         "sign do to 'maximise the utility'?",
     }},
-    "ex07.E_x": {"accept": ["c"], "feedback": {
+    "ex14.E_x": {"accept": ["c"], "feedback": {
         "f": "Close, but the prompts are not produced by the model: they come from the data set D.",
     }},
-    "ex07.y_sample": {"accept": ["f"], "feedback": {
+    "ex14.y_sample": {"accept": ["f"], "feedback": {
         "c": "The prompts come from D, but y is drawn from pi_theta itself: whose samples are being averaged?",
     }},
-    "ex07.sum_t": {"accept": ["b"], "feedback": {
+    "ex14.sum_t": {"accept": ["b"], "feedback": {
         "c": "The sum runs over the tokens t of one response, not over prompts.",
     }},
-    "ex07.log_pi": {"accept": ["e"], "feedback": {
+    "ex14.log_pi": {"accept": ["e"], "feedback": {
         "a": "log pi is what the model controls. 'How much better than expected' is a weight computed from "
         "the reward and the critic.",
     }},
-    "ex07.A": {"accept": ["a"], "feedback": {
+    "ex14.A": {"accept": ["a"], "feedback": {
         "e": "No gradient flows through the advantage: it is a fixed weight, computed from the return and the "
         "critic's baseline.",
     }},
 }  # fmt: skip
 
 _RUNS = {
-    "ex09.run1": {"accept": ["c"], "feedback": {
+    "ex21.run1": {"accept": ["c"], "feedback": {
         "a": "The reward here is the ordinary one, in [-1, 1], so its scale is what the working run has. What makes "
         "one update move the policy so far that the KL jumps by tens of nats at once?",
         "b": "Nothing here grows step after step: the run was fine, then broke in a single step. What sets how far "
         "one step moves the policy?",
         "d": "Without a baseline the advantages stay positive and progress is slow and noisy, but the policy stays "
         "in the language. This one left it in one step: what sets the size of a step?",
-        "e": "Without a KL penalty a policy drifts away over many steps while staying grammatical (lesson 6's "
+        "e": "Without a KL penalty a policy drifts away over many steps while staying grammatical (lesson 7's "
         "'no KL' run). This one jumped in a single step: what sets how far one step goes?",
         "f": "A run that stops writing grammatical reviews for good is broken. What made one step so large?",
     }},
-    "ex09.run2": {"accept": ["c"], "feedback": {
+    "ex21.run2": {"accept": ["c"], "feedback": {
         "a": "The reward is the ordinary one in [-1, 1]. A policy that collapses onto one token within three steps "
         "took steps that were far too large: what sets their size?",
         "b": "A diverging critic grows |A| step after step; this run collapsed in three steps from the start. What "
         "sets how far each step moves the policy?",
         "d": "Without a baseline every review is pushed up a little, slowly; it does not collapse the entropy in "
         "three steps. What makes each step huge?",
-        "e": "Without a KL penalty a policy drifts over tens of steps (lesson 6's 'no KL' run stays grammatical "
+        "e": "Without a KL penalty a policy drifts over tens of steps (lesson 7's 'no KL' run stays grammatical "
         "for 40). This one collapsed in three: what sets how far one step goes?",
         "f": "An entropy near 0, the same few tokens in a loop for every prompt, is an entropy collapse: something "
         "is wrong. What makes one step so large?",
     }},
-    "ex09.run3": {"accept": ["e"], "feedback": {
+    "ex21.run3": {"accept": ["e"], "feedback": {
         "a": "Nothing here is large from the first step: the run learns as fast as the working one. What keeps a "
         "policy close to the reference, and which run would drift twice as far?",
         "b": "A diverging critic shows |A| and the critic's loss growing together; here only the distance to the "
@@ -204,7 +204,7 @@ _RUNS = {
         "f": "Twice the KL and a lower entropy mean the run moved far from the reference with nothing to hold it "
         "back: which term of the reward normally does?",
     }},
-    "ex09.run4": {"accept": ["d"], "feedback": {
+    "ex21.run4": {"accept": ["d"], "feedback": {
         "a": "Rewards of 0, 1 or 2 are not large; the trouble is that they are all >= 0. What is normally "
         "subtracted from the return so that about half the advantages are negative?",
         "b": "A diverging critic makes |A| grow step after step; here the mean advantage stays flat near +1.5. "
@@ -216,7 +216,7 @@ _RUNS = {
         "f": "A mean advantage that stays near +1.5 for 40 steps and a run that lags far behind are not fine. "
         "Compare run6, whose advantages fall to about 0: what does run6 have that this run lacks?",
     }},
-    "ex09.run5": {"accept": ["a"], "feedback": {
+    "ex21.run5": {"accept": ["a"], "feedback": {
         "b": "Nothing here grows over time: the advantages and the critic's loss are huge from the first step. "
         "What is 100 times larger than usual?",
         "c": "The learning rate was not changed, and the run still learns: under Adam each step is about lr per "
@@ -229,7 +229,7 @@ _RUNS = {
         "f": "A critic loss of 2,500 and gradients clipped at every step mean the run fights its own scale. What "
         "would you divide by 100?",
     }},
-    "ex09.run6": {"accept": ["f"], "feedback": {
+    "ex21.run6": {"accept": ["f"], "feedback": {
         "a": "Rewards of 0, 1 or 2 are not large, and the run climbs like the working one. What did the critic do "
         "with the shift of +1?",
         "b": "A diverging critic makes |A| grow; here the mean advantage falls to about 0 as the critic learns "
@@ -243,7 +243,7 @@ _RUNS = {
 }  # fmt: skip
 
 _INTERVAL = {
-    "ex23.claim": {"accept": ["c"], "feedback": {
+    "ex20.claim": {"accept": ["c"], "feedback": {
         "a": "The batch was a sample from the policy, and samples scatter around the policy's true fraction. How "
         "often does a policy that is truly 85% positive show 58 or more positives in 64 reviews, and how many "
         "batches does a run draw?",
@@ -258,7 +258,7 @@ _INTERVAL = {
 
 # "X:true" marks a true option; feedback "X:in" explains a false option chosen, "X:out" a true one missed
 _REASONS = {
-    "ex10.option": {
+    "ex22.option": {
         "accept": ["a:true", "c:true"],
         "feedback": {
             "a:out": "Think about what the clip in PPO's objective does to the second, third, ... step on one batch, "
@@ -270,7 +270,7 @@ _REASONS = {
             "d:in": "RLHF with PPO still uses a KL penalty to a reference model (InstructGPT does): the clip ties each "
             "update to pi_old, the policy that sampled the batch; the KL ties the whole run to pi_ref, the start. "
             "Two different leashes.",
-            "e:in": "At rho = 1 PPO's gradient is A2C's (lesson 7, check 7.3): the first step on each batch is the "
+            "e:in": "At rho = 1 PPO's gradient is A2C's (lesson 8, check 8.3): the first step on each batch is the "
             "A2C step, just as large. The clip acts only once repeated steps on one batch have moved rho away "
             "from 1, so it does not cure a learning rate that is too high.",
             "f:in": "Subtracting a baseline adds no bias, and PPO's surrogate uses the same advantages: at rho = 1 its "
@@ -280,7 +280,7 @@ _REASONS = {
 }
 
 _OVEROPTIMISATION = {
-    "ex22.cause": {
+    "ex26.cause": {
         "accept": ["a"],
         "feedback": {
             "b": "A small learning rate would slow everything down, the learned reward too; here it kept rising.",
@@ -289,7 +289,7 @@ _OVEROPTIMISATION = {
             "e": "A2C's gradient is unbiased; it did maximise the learned reward. What did that reward get wrong?",
         },
     },
-    "ex22.remedy": {
+    "ex26.remedy": {
         "accept": ["a:true", "b:true", "d:true"],
         "feedback": {
             "a:out": "What keeps the policy's text close to the text the reward model was trained on?",
@@ -303,7 +303,7 @@ _OVEROPTIMISATION = {
 }
 
 _ESTIMATES = {
-    "ex25.k1_reward": {
+    "ex18.k1_reward": {
         "accept": ["a"],
         "feedback": {
             "b": "Subtracted from the reward, k1 is a fixed weight on log pi: E[k1 grad log pi] = sum_y grad pi(y) "
@@ -312,7 +312,7 @@ _ESTIMATES = {
             "its weighted sum does not vanish.",
         },
     },
-    "ex25.k1_loss": {
+    "ex18.k1_loss": {
         "accept": ["c"],
         "feedback": {
             "a": "k1's value estimates KL(pi || pi_ref), but differentiate it: grad k1 = grad log pi(y), and "
@@ -320,7 +320,7 @@ _ESTIMATES = {
             "b": "Differentiate k1 itself: grad k1 = grad log pi(y). What is its expectation over y ~ pi?",
         },
     },
-    "ex25.k3_loss": {
+    "ex18.k3_loss": {
         "accept": ["b"],
         "feedback": {
             "a": "k3's *value* estimates KL(pi || pi_ref), but its gradient is another matter: grad k3 = (1 - rho) "
@@ -328,7 +328,7 @@ _ESTIMATES = {
             "c": "Only the 1 of (1 - rho) vanishes in expectation; the rho term gives -sum_y pi_ref(y) grad log pi(y).",
         },
     },
-    "ex26.lesson": {
+    "ex10.lesson": {
         "accept": ["1"],
         "feedback": {
             "0": "lambda = 0 had the least *variance* (none: its target V(s_t+1) is fixed once the token is "

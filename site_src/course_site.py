@@ -114,7 +114,7 @@ class LessonPage(SphinxTransform):
         if images:
             text = (f"{controls} redraws the figure when the lesson runs in Jupyter; here it is drawn for the "
                     "starting values.")  # fmt: skip
-        else:  # a widget with no figure of its own, e.g. lesson 8's labeller
+        else:  # a widget with no figure of its own, e.g. lesson 9's labeller
             text = f"{controls} needs the lesson running in Jupyter; a static page cannot run it."
         note += nodes.paragraph(text=text)
         return [*images, note]

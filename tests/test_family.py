@@ -49,7 +49,7 @@ def test_ppo_with_one_epoch_and_one_minibatch_is_the_a2c_gradient_exactly():
 
 
 def a2c_loss_by_hand(trainer: A2CTrainer, rollout) -> losses.A2CLoss:
-    """Today's A2C loss, written out with the library's functions (as lesson 4 does)."""
+    """Today's A2C loss, written out with the library's functions (as lesson 5 does)."""
     logits, values = trainer.actor_critic(rollout)
     logprobs_full = full_logprobs(logits, rollout)
     logprobs = response_logprobs(logprobs_full, rollout)

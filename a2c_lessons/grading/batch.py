@@ -1,6 +1,6 @@
 """`a2c-lessons grade SUBMISSIONS_DIR`: grade a class, each student's code in a sandbox.
 
-    SUBMISSIONS_DIR/alice/ex01_actor_critic_roles.py ...   (or alice/exercises/ex01_...)
+    SUBMISSIONS_DIR/alice/ex06_actor_critic_roles.py ...   (or alice/exercises/ex06_...)
     -> OUT/alice.json (Gradescope results.json), OUT/grades.csv (one row per student)
 
 Each student is graded as `workspace.py` describes (their files copied, the official

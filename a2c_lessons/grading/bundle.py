@@ -47,7 +47,7 @@ library from `wheels/`, which brings everything else the lessons use. Then:
 ## Exercises
 
 Each lesson ends with exercises: edit the files in `exercises/` (see `exercises/README.md`),
-then check them with `pytest exercises/` from this folder, or `check("ex04")` in a notebook.
+then check them with `pytest exercises/` from this folder, or `check("ex02")` in a notebook.
 That check is for you, not a grade: your instructor grades the files you hand in.
 """
 

@@ -3,7 +3,7 @@
 The instructor writes `instructor/answer_keys.py`:
 
     SALT = "..."
-    KEYS = {"ex01.actor": {"accept": ["d"], "feedback": {"a": "That is the reward model: ..."}}}
+    KEYS = {"ex06.actor": {"accept": ["d"], "feedback": {"a": "That is the reward model: ..."}}}
 
 `release` compiles it into `exercises/answer_keys.json`, which holds only
 digest(salt, question, answer) for accepted answers, and each feedback message

@@ -7,12 +7,12 @@ option the key has feedback for). Each calls `note` just before it fails the tes
 the plugin `take`s the notes of each failed test into its result, and results.json
 carries them in the test's `extra_data`:
 
-    {"name": "ex12_a2c_loss: ...", ..., "extra_data": {"mistakes": [
+    {"name": "ex05_a2c_loss: ...", ..., "extra_data": {"mistakes": [
         {"id": "m-3f2a...", "title": "the sign is flipped: ...", "kind": "known_wrong"}]}}
 
-    {"name": "ex01_actor_critic_roles: ...", ..., "extra_data": {"mistakes": [
-        {"id": "ex01.actor=a", "title": "That is the reward model: ...", "kind": "answer",
-         "question": "ex01.actor", "answer": "a"}]}}
+    {"name": "ex06_actor_critic_roles: ...", ..., "extra_data": {"mistakes": [
+        {"id": "ex06.actor=a", "title": "That is the reward model: ...", "kind": "answer",
+         "question": "ex06.actor", "answer": "a"}]}}
 
 A test may name the mistake's id itself (`Mistake("sign_flipped", "the sign is flipped: ...")`
 as the key of `expect_close`'s `wrong`); a plain message gets the id `m-` + a digest of

@@ -46,7 +46,7 @@ def check(name: str, *, folder: str | Path | None = None, timeout: float = 300.0
     """Run the tests whose name matches `name` (like `pytest exercises -k name`); print the feedback.
 
     Args:
-        name: an exercise number or word, e.g. "ex11", "utility", "gae".
+        name: an exercise number or word, e.g. "ex04", "utility", "gae".
         folder: the exercises folder (default: found from the current folder).
         timeout: seconds before the whole check is stopped.
     Returns:

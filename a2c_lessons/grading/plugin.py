@@ -74,7 +74,7 @@ def grading_folder(test_path: Path) -> Path:
 
 @pytest.fixture
 def student(request: pytest.FixtureRequest) -> Submission:
-    """The submission; `student.call("ex11_x", "fn", ...)` runs one student function in the runner."""
+    """The submission; `student.call("ex04_x", "fn", ...)` runs one student function in the runner."""
     return request.config.pluginmanager.get_plugin("a2c-lessons-grader").submission(request.path)
 
 

@@ -8,7 +8,7 @@ Every `.py` file in instructor/ is copied with each solution region (nbgrader's 
 
 replaced by one stub line at the marker's indentation,
 
-    raise NotImplementedError("ex11: your answer to token_utility goes here")
+    raise NotImplementedError("ex04: your answer to token_utility goes here")
 
 The tests and conftest.py are copied under a first line that says they are
 generated (edit them in instructor/); `README.student.md` becomes the students'

@@ -4,7 +4,7 @@ results.json (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
 
     {"score": 31.0, "output": "...", "execution_time": 7,
      "tests": [{"name", "score", "max_score", "status", "visibility", "output"}, ...],
-     "extra_data": {"max_score": 59.0, "exercises": {"ex01_...": {"score", "max_score"}}}}
+     "extra_data": {"max_score": 59.0, "exercises": {"ex06_...": {"score", "max_score"}}}}
 
 Tests are sorted by exercise. Summaries count "public tests passed", never
 "all passed": hidden tests may still fail, and the summary a student reads says

@@ -1,6 +1,6 @@
 """`a2c-lessons similarity SUBMISSIONS/ --out similarity/`: pairs of students whose answers are suspiciously alike.
 
-    SUBMISSIONS/alice/ex14_gae.py ...   (as `grade` reads them)
+    SUBMISSIONS/alice/ex09_gae.py ...   (as `grade` reads them)
     -> OUT/similarity.html   the top pairs, side by side, the shared code highlighted
        OUT/similarity.csv    every compared pair: exercise, the two students, each one's share in common
 

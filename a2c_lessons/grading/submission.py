@@ -1,6 +1,6 @@
 """A student's submission as the trusted grader sees it: every call crosses to the sandboxed runner.
 
-    student.call("ex11_sequence_utility", "sequence_utility", logprobs, advantages, mask)
+    student.call("ex04_sequence_utility", "sequence_utility", logprobs, advantages, mask)
         -> a plain value (a torch.Tensor, a str, ...) rebuilt in the grader, or a failed test
 
 Student code never runs in this process. A call sends the inputs to the runner

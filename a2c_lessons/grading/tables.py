@@ -3,7 +3,7 @@
 Points are declared once, next to each test (`@points(n)` in instructor/test_*.py).
 Every table that shows them is derived from those declarations:
 
-    README.md, notebooks/README.md     "ex04 utility terms (4)" in the lessons table
+    README.md, notebooks/README.md     "ex02 utility terms (4)" in the lessons table
     notebooks/NN_*.ipynb               the "## Exercises" cell: one row per exercise file, then
                                        "Graded points in this lesson: N."
     instructor/README.student.md       one row per exercise file, and the total

@@ -27,11 +27,11 @@ MAX_FRAME = 8 * 1024 * 1024  # bytes in one message: far above any graded value
 MAX_DEPTH = 16  # nesting of lists, tuples and dicts in one value
 TENSOR_DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
 LIBRARY = "a2c_lessons"
-EXERCISE_ID = re.compile(r"ex\d\d")  # how every exercise's module, file and stub message begins: ex11
+EXERCISE_ID = re.compile(r"ex\d\d")  # how every exercise's module, file and stub message begins: ex04
 
 
 def is_exercise(name: str) -> bool:
-    """True for a module students hand in, ex11_sequence_utility (or its file, ex11_sequence_utility.py)."""
+    """True for a module students hand in, ex04_sequence_utility (or its file, ex04_sequence_utility.py)."""
     return re.fullmatch(rf"{EXERCISE_ID.pattern}_\w+", name.removesuffix(".py")) is not None
 
 

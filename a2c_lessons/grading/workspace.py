@@ -56,7 +56,7 @@ def official_files(source: Path, *, hidden: bool) -> dict[str, str]:
 
 
 def exercise_modules(files: dict[str, str]) -> list[str]:
-    """The module names students hand in, e.g. ex11_sequence_utility."""
+    """The module names students hand in, e.g. ex04_sequence_utility."""
     return sorted(Path(n).stem for n in files if is_exercise(n))
 
 

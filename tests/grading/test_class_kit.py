@@ -34,8 +34,8 @@ def test_every_points_table_agrees_with_the_tests(tmp_path):
 
 def test_points_are_counted_as_pytest_collects_them():
     points = tables.declared_points(INSTRUCTOR)
-    assert points["ex09_instability"] == {"public": 6.0, "hidden": 0.0}  # one parametrized test, six runs
-    assert points["ex14_gae"]["hidden"] > 0
+    assert points["ex21_instability"] == {"public": 6.0, "hidden": 0.0}  # one parametrized test, six runs
+    assert points["ex09_gae"]["hidden"] > 0
 
 
 def test_changing_points_and_releasing_updates_every_table_and_the_tests_pass(tmp_path):
@@ -45,16 +45,16 @@ def test_changing_points_and_releasing_updates_every_table_and_the_tests_pass(tm
         if (REPO / name).is_file():
             (clone / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, clone / name)
-    test_file = clone / "instructor" / "test_ex13_discounted_returns.py"
+    test_file = clone / "instructor" / "test_ex08_discounted_returns.py"
     text = test_file.read_text()
     assert "@points(2)" in text
-    test_file.write_text(text.replace("@points(2)", "@points(7)", 1))  # ex13 public: 4 -> 9
+    test_file.write_text(text.replace("@points(2)", "@points(7)", 1))  # ex08 public: 4 -> 9
     env = {**os.environ, "PYTHONPATH": str(clone)}  # the clone's own package, so its REPO_ROOT is the clone
     release = [sys.executable, "-m", "a2c_lessons.cli", "release", "--overwrite"]
     done = subprocess.run(release, cwd=clone, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "updated the points in README.md" in done.stdout
-    shows_nine = re.compile(r"ex13[^|\n]*?\(9\)|ex13_discounted_returns\.py` \|[^\n]*\| 9 \|")
+    shows_nine = re.compile(r"ex08[^|\n]*?\(9\)|ex08_discounted_returns\.py` \|[^\n]*\| 9 \|")
     for path in ("README.md", "notebooks/README.md", "exercises/README.md", "notebooks/03_advantages_and_critic.ipynb"):
         assert shows_nine.search((clone / path).read_text()), path
     checks = ["tests/grading/test_class_kit.py::test_every_points_table_agrees_with_the_tests",
@@ -83,7 +83,7 @@ def test_the_bundle_holds_every_exercise_and_no_instructor_material(graded):
 
 
 def test_check_bundle_catches_a_hidden_test_and_a_solution():
-    leaky = {"exercises/test_ex14_gae_hidden.py": b"", "exercises/ex01.py": b"### BEGIN SOLUTION\n"}
+    leaky = {"exercises/test_ex09_gae_hidden.py": b"", "exercises/ex06.py": b"### BEGIN SOLUTION\n"}
     assert len(check_bundle(leaky, INSTRUCTOR)) == 2
 
 
@@ -94,7 +94,7 @@ def test_pytest_runs_in_the_unpacked_bundle(tmp_path):
     assert done.returncode == 0, done.stderr
     zipfile.ZipFile(bundle).extractall(tmp_path)
     course = tmp_path / "course"
-    pytest = [sys.executable, "-m", "pytest", "exercises", "-q", "-p", "no:cacheprovider", "-k", "ex01 or ex11"]
+    pytest = [sys.executable, "-m", "pytest", "exercises", "-q", "-p", "no:cacheprovider", "-k", "ex06 or ex04"]
     ran = subprocess.run(pytest, cwd=course, capture_output=True, text=True, timeout=300)
     assert "public tests passed: 0 of" in ran.stdout and "ERROR" not in ran.stdout, ran.stdout[-2000:]
     assert ran.returncode == 1  # the stubs fail: pytest ran every selected test

@@ -26,12 +26,12 @@ MOODLE_HEADER = ["First name", "Last name", "ID number", "Institution", "Departm
 
 def _results(score: float) -> dict:
     exercises = {
-        "ex01_a": {"score": min(score, 2.0), "max_score": 2.0},
-        "ex02_b": {"score": max(score - 2, 0.0), "max_score": 3.0},
+        "ex06_a": {"score": min(score, 2.0), "max_score": 2.0},
+        "ex19_b": {"score": max(score - 2, 0.0), "max_score": 3.0},
     }
     tests = [
         {
-            "name": "ex01_a: t",
+            "name": "ex06_a: t",
             "score": score,
             "max_score": 5.0,
             "status": "passed",
@@ -68,7 +68,7 @@ def _rows(path: Path) -> list[list[str]]:
 def test_plain_csv_has_grades_csv_columns(grades, tmp_path):
     assert _export(str(grades), "--out", str(tmp_path / "g.csv"))[0] == 0
     rows = _rows(tmp_path / "g.csv")
-    assert rows[0] == ["student", "score", "max_score", "ex01_a", "ex02_b", "notes"]
+    assert rows[0] == ["student", "score", "max_score", "ex06_a", "ex19_b", "notes"]
     assert rows[1] == ["alice", "5", "5", "2", "3", ""]
     assert rows[2:] == [["bob", "2.5", "5", "2", "0.5", ""], ["carol", "0", "5", "0", "0", ""]]
 

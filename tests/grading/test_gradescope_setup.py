@@ -100,7 +100,7 @@ def test_run_autograder_gives_the_reference_full_marks_with_the_venv(root):
 
 def test_run_autograder_ignores_a_forged_results_json(root):
     require_sandbox()
-    attack = (ATTACKS / "atexit_results" / "ex11_sequence_utility.py").read_text()
+    attack = (ATTACKS / "atexit_results" / "ex04_sequence_utility.py").read_text()
     attack = attack.replace("{{OUT}}", str(root / "results")).replace("{{SCRATCH}}", str(root))
-    results = _run_autograder(root, REPO / "exercises", {"ex11_sequence_utility.py": attack})
+    results = _run_autograder(root, REPO / "exercises", {"ex04_sequence_utility.py": attack})
     assert results["score"] <= 1 and "public tests passed" in results["output"]

@@ -25,7 +25,7 @@ from tests.security.support import require_sandbox
 REPO = Path(__file__).resolve().parents[2]
 INSTRUCTOR, EXERCISES, WRONG = REPO / "instructor", REPO / "exercises", REPO / "tests" / "wrong"
 TEST_TIMEOUT_S = 3
-LEFT_OUT = ("ex03", "ex06", "ex08", "ex09")  # known_wrong_more hands these in not at all
+LEFT_OUT = ("ex07", "ex03", "ex15", "ex21")  # known_wrong_more hands these in not at all
 WRONG_FILES = [  # each student hands in these files of tests/wrong/ as the exercises they are shaped like
     "flipped_sign", "undetached", "off_by_one", "no_baseline", "larger_advantage", "negative_more_likely",
     "no_half", "flipped_direction", "kl_bonus", "ppo_max", "bt_flipped", "runs_confused", "k3_forward", "signed_bias",
@@ -131,7 +131,7 @@ def test_results_json_has_the_gradescope_schema_sorted_by_exercise(run):
 
 
 def test_the_summary_a_student_reads_says_nothing_of_hidden_results(run):
-    results = run.results["known_wrong"]  # fails a hidden test (ex14's NaN case) as well as public ones
+    results = run.results["known_wrong"]  # fails a hidden test (ex09's NaN case) as well as public ones
     hidden = [t for t in results["tests"] if t["visibility"] != "visible"]
     assert hidden and any(t["score"] == 0 for t in hidden)
     public_score = sum(t["score"] for t in results["tests"] if t["visibility"] == "visible")
@@ -161,50 +161,50 @@ def test_shipped_stubs_score_zero_each_with_a_message_naming_the_line(run):
 
 KNOWN_WRONG = [
     # (student, test name, words the message must contain)
-    ("known_wrong", "ex12_a2c_loss: a2c_loss matches the library", "the sign is flipped"),
-    ("known_wrong", "ex12_a2c_loss: one gradient step", "the probability of a token with advantage +"),
-    ("known_wrong", "ex11_sequence_utility: the gradient reaches log pi", "flows into the advantages: detach them"),
-    ("known_wrong", "ex13_discounted_returns: the hand-worked case", "off by one"),
-    ("known_wrong", "ex13_discounted_returns: discounted_returns matches", "off by one"),
-    ("known_wrong", "ex14_gae: gae matches the library", "no baseline"),
-    ("known_wrong", "ex04_utility_terms: the token with the larger term", "'innovative' has the larger advantage"),
-    ("known_wrong", "ex05_negative_advantage: true or false", "A negative advantage means"),
-    ("known_wrong", "ex15_critic_loss: critic_loss matches", "the factor 0.5 is missing"),
-    ("known_wrong", "ex17_probability_direction: probability_direction matches", "the direction is flipped"),
-    ("known_wrong", "ex18_kl_reward: kl_penalised_rewards matches", "it is a penalty"),
-    ("known_wrong", "ex18_kl_reward: the hand-worked case", "it is a penalty"),
-    ("known_wrong", "ex19_ppo_clip: ppo_clip_loss matches", "PPO takes the min"),
-    ("known_wrong", "ex09_instability: the cause of one unstable run [run3]", "breaks a run within a few steps"),
-    ("known_wrong", "ex09_instability: the cause of one unstable run [run6]", "This run has the critic's baseline"),
-    ("known_wrong_more", "ex20_group_baseline: RLOO on the hand-worked case", "the response itself included"),
-    ("known_wrong_more", "ex20_group_baseline: rloo_advantages matches", "the response itself included"),
-    ("known_wrong", "ex21_bradley_terry: bradley_terry_loss matches", "the wrong way round"),
-    ("known_wrong", "ex21_bradley_terry: the hand-worked case", "the wrong way round"),
-    ("known_wrong_more", "ex22_overoptimisation: why the person's share falls", "kept rising"),
-    ("known_wrong_more", "ex22_overoptimisation: the changes that keep", "past the peak"),
-    ("known_wrong_more", "ex11_sequence_utility: sequence_utility matches", "the mask is ignored"),
-    ("known_wrong_more", "ex12_a2c_loss: a2c_loss matches the library", "the mask is ignored"),
-    ("known_wrong_more", "ex12_a2c_loss: one gradient step", "moves the probability of pad tokens"),
-    ("known_wrong_more", "ex13_discounted_returns: discounted_returns matches", "gamma is ignored"),
-    ("known_wrong_more", "ex14_gae: gae matches the library", "lambda is ignored"),
-    ("known_wrong_more", "ex15_critic_loss: the gradient reaches V", "flows into the returns: detach them"),
-    ("known_wrong_more", "ex16_sampling_step: tempered_logprobs matches", "multiplied by the temperature"),
-    ("known_wrong_more", "ex16_sampling_step: inverse_cdf_draw", "greedy"),
-    ("known_wrong_more", "ex02_update_order", "it needs the reward first"),
-    ("known_wrong_more", "ex10_why_ppo", "still uses a KL penalty"),
-    ("known_wrong_more", "ex10_why_ppo", "the first step on each batch is the A2C step"),
-    ("known_wrong_more", "ex17_probability_direction: probability_direction returns", "returned shape (4,), expected"),
-    ("known_wrong_more", "ex23_positive_interval: wilson_interval on the hand-worked", "the normal (Wald) interval"),
-    ("known_wrong_more", "ex23_positive_interval: wilson_interval matches", "the normal (Wald) interval"),
-    ("known_wrong_more", "ex23_positive_interval: batch_passes matches", "off by one"),
-    ("known_wrong", "ex25_kl_gradient: which gradient each placement", "its gradient is another matter"),
-    ("known_wrong", "ex25_kl_gradient: k3_loss_gradient on fresh", "That is the gradient of KL(pi || pi_ref)"),
-    ("known_wrong", "ex26_gae_bias: bias_and_variance on fresh", "errors of both signs cancel"),
-    ("known_wrong", "ex26_gae_bias: in lesson 3's measurement", "least *variance*"),
-    ("known_wrong", "ex24_other_prompt: change_at_other_prompt gives", "the update's own prompt"),
-    ("known_wrong", "ex24_other_prompt: change_at_other_prompt predicts", "the real step moves"),
-    ("known_wrong_more", "ex24_other_prompt: change_at_other_prompt gives", "the sign of A decides"),
-    ("known_wrong_more", "ex24_other_prompt: change_at_other_prompt predicts", "the real step moves"),
+    ("known_wrong", "ex05_a2c_loss: a2c_loss matches the library", "the sign is flipped"),
+    ("known_wrong", "ex05_a2c_loss: one gradient step", "the probability of a token with advantage +"),
+    ("known_wrong", "ex04_sequence_utility: the gradient reaches log pi", "flows into the advantages: detach them"),
+    ("known_wrong", "ex08_discounted_returns: the hand-worked case", "off by one"),
+    ("known_wrong", "ex08_discounted_returns: discounted_returns matches", "off by one"),
+    ("known_wrong", "ex09_gae: gae matches the library", "no baseline"),
+    ("known_wrong", "ex02_utility_terms: the token with the larger term", "'innovative' has the larger advantage"),
+    ("known_wrong", "ex11_negative_advantage: true or false", "A negative advantage means"),
+    ("known_wrong", "ex16_critic_loss: critic_loss matches", "the factor 0.5 is missing"),
+    ("known_wrong", "ex12_probability_direction: probability_direction matches", "the direction is flipped"),
+    ("known_wrong", "ex17_kl_reward: kl_penalised_rewards matches", "it is a penalty"),
+    ("known_wrong", "ex17_kl_reward: the hand-worked case", "it is a penalty"),
+    ("known_wrong", "ex23_ppo_clip: ppo_clip_loss matches", "PPO takes the min"),
+    ("known_wrong", "ex21_instability: the cause of one unstable run [run3]", "breaks a run within a few steps"),
+    ("known_wrong", "ex21_instability: the cause of one unstable run [run6]", "This run has the critic's baseline"),
+    ("known_wrong_more", "ex24_group_baseline: RLOO on the hand-worked case", "the response itself included"),
+    ("known_wrong_more", "ex24_group_baseline: rloo_advantages matches", "the response itself included"),
+    ("known_wrong", "ex25_bradley_terry: bradley_terry_loss matches", "the wrong way round"),
+    ("known_wrong", "ex25_bradley_terry: the hand-worked case", "the wrong way round"),
+    ("known_wrong_more", "ex26_overoptimisation: why the person's share falls", "kept rising"),
+    ("known_wrong_more", "ex26_overoptimisation: the changes that keep", "past the peak"),
+    ("known_wrong_more", "ex04_sequence_utility: sequence_utility matches", "the mask is ignored"),
+    ("known_wrong_more", "ex05_a2c_loss: a2c_loss matches the library", "the mask is ignored"),
+    ("known_wrong_more", "ex05_a2c_loss: one gradient step", "moves the probability of pad tokens"),
+    ("known_wrong_more", "ex08_discounted_returns: discounted_returns matches", "gamma is ignored"),
+    ("known_wrong_more", "ex09_gae: gae matches the library", "lambda is ignored"),
+    ("known_wrong_more", "ex16_critic_loss: the gradient reaches V", "flows into the returns: detach them"),
+    ("known_wrong_more", "ex01_sampling_step: tempered_logprobs matches", "multiplied by the temperature"),
+    ("known_wrong_more", "ex01_sampling_step: inverse_cdf_draw", "greedy"),
+    ("known_wrong_more", "ex19_update_order", "it needs the reward first"),
+    ("known_wrong_more", "ex22_why_ppo", "still uses a KL penalty"),
+    ("known_wrong_more", "ex22_why_ppo", "the first step on each batch is the A2C step"),
+    ("known_wrong_more", "ex12_probability_direction: probability_direction returns", "returned shape (4,), expected"),
+    ("known_wrong_more", "ex20_positive_interval: wilson_interval on the hand-worked", "the normal (Wald) interval"),
+    ("known_wrong_more", "ex20_positive_interval: wilson_interval matches", "the normal (Wald) interval"),
+    ("known_wrong_more", "ex20_positive_interval: batch_passes matches", "off by one"),
+    ("known_wrong", "ex18_kl_gradient: which gradient each placement", "its gradient is another matter"),
+    ("known_wrong", "ex18_kl_gradient: k3_loss_gradient on fresh", "That is the gradient of KL(pi || pi_ref)"),
+    ("known_wrong", "ex10_gae_bias: bias_and_variance on fresh", "errors of both signs cancel"),
+    ("known_wrong", "ex10_gae_bias: in lesson 3's measurement", "least *variance*"),
+    ("known_wrong", "ex13_other_prompt: change_at_other_prompt gives", "the update's own prompt"),
+    ("known_wrong", "ex13_other_prompt: change_at_other_prompt predicts", "the real step moves"),
+    ("known_wrong_more", "ex13_other_prompt: change_at_other_prompt gives", "the sign of A decides"),
+    ("known_wrong_more", "ex13_other_prompt: change_at_other_prompt predicts", "the real step moves"),
 ]
 
 
@@ -217,31 +217,31 @@ def test_known_wrong_answer_loses_points_with_the_matching_message(run, student,
 
 def test_a_wrong_answer_costs_only_its_own_tests(run):
     # undetached advantages give the right values: only the gradient test fails
-    gradient = result_of(run, "known_wrong", "ex11_sequence_utility: the gradient reaches log pi")
-    score, max_score = exercise_score(run, "known_wrong", "ex11_sequence_utility")
+    gradient = result_of(run, "known_wrong", "ex04_sequence_utility: the gradient reaches log pi")
+    score, max_score = exercise_score(run, "known_wrong", "ex04_sequence_utility")
     assert gradient["score"] == 0 and score == max_score - gradient["max_score"] > 0
-    score, max_score = exercise_score(run, "known_wrong", "ex01_actor_critic_roles")
+    score, max_score = exercise_score(run, "known_wrong", "ex06_actor_critic_roles")
     assert score == max_score > 0
-    assert result_of(run, "known_wrong", "ex04_utility_terms: the value of each token's term")["status"] == "passed"
+    assert result_of(run, "known_wrong", "ex02_utility_terms: the value of each token's term")["status"] == "passed"
 
 
 def test_concept_feedback_does_not_give_the_key_away(run):
-    for name in ("ex04_utility_terms: the token with the larger term", "ex05_negative_advantage: true or false"):
+    for name in ("ex02_utility_terms: the token with the larger term", "ex11_negative_advantage: true or false"):
         output = result_of(run, "known_wrong", name)["output"]
         assert "'effective'" not in output and "False" not in output
 
 
 def test_missing_files_score_zero_with_a_note(run):
     results, row = run.results["known_wrong_more"], run.rows["known_wrong_more"]
-    score, max_score = exercise_score(run, "known_wrong_more", "ex03_above_baseline")
+    score, max_score = exercise_score(run, "known_wrong_more", "ex07_above_baseline")
     assert score == 0 < max_score
     assert (
         "is not in the submission"
-        in result_of(run, "known_wrong_more", "ex09_instability: the cause of one unstable run [run1]")["output"]
+        in result_of(run, "known_wrong_more", "ex21_instability: the cause of one unstable run [run1]")["output"]
     )
-    assert "missing from the submission" in row["notes"] and "ex06_minimising_loss.py" in row["notes"]
-    _, ex07_max = exercise_score(run, "known_wrong_more", "ex07_loss_parts")
-    assert "ex11_sequence_utility.py" not in row["notes"] and row["ex07_loss_parts"] == f"{ex07_max:g}"
+    assert "missing from the submission" in row["notes"] and "ex03_minimising_loss.py" in row["notes"]
+    _, ex14_max = exercise_score(run, "known_wrong_more", "ex14_loss_parts")
+    assert "ex04_sequence_utility.py" not in row["notes"] and row["ex14_loss_parts"] == f"{ex14_max:g}"
     assert results["output"].startswith("missing from the submission")
 
 

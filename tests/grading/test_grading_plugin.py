@@ -193,7 +193,7 @@ BROKEN_FIXTURE = """
     ids=["collection-error", "fixture-error"],
 )
 def test_a_grader_crash_reports_autograder_failed_with_the_traceback_hidden(tmp_path, test_file, words):
-    official = _official(tmp_path / "official", {"test_ex01_broken.py": test_file})
+    official = _official(tmp_path / "official", {"test_ex06_broken.py": test_file})
     inputs = _folder(tmp_path / "inputs", {})
     results, notes = grade_once(official, inputs, tmp_path, timeout=60)
     assert results["score"] == 0 and notes == []
@@ -207,20 +207,20 @@ def test_a_run_killed_at_the_submission_limit_keeps_the_tests_it_finished(tmp_pa
     tests = """
         from a2c_lessons.grading import points
 
-        EXERCISE = "ex01_loop"
+        EXERCISE = "ex06_loop"
 
         @points(1)
         def test_a_first(student):
-            assert student.call("ex01_loop", "quick") == 1
+            assert student.call("ex06_loop", "quick") == 1
 
         @points(2, timeout=100)
         def test_b_forever(student):
-            student.call("ex01_loop", "forever")
+            student.call("ex06_loop", "forever")
     """
-    official = _official(tmp_path / "official", {"test_ex01_loop.py": tests})
+    official = _official(tmp_path / "official", {"test_ex06_loop.py": tests})
     inputs = _folder(
         tmp_path / "inputs",
-        {"ex01_loop.py": "def quick():\n    return 1\n\ndef forever():\n    while 1:\n        pass\n"},
+        {"ex06_loop.py": "def quick():\n    return 1\n\ndef forever():\n    while 1:\n        pass\n"},
     )
     results, notes = grade_once(official, inputs, tmp_path, timeout=8)
     first, forever = results["tests"]
@@ -233,14 +233,14 @@ def test_the_next_students_runner_started_ahead_grades_that_student(tmp_path):
     tests = """
         from a2c_lessons.grading import points
 
-        EXERCISE = "ex01_quick"
+        EXERCISE = "ex06_quick"
 
         @points(1)
         def test_a_first(student):
-            assert student.call("ex01_quick", "quick") == 1
+            assert student.call("ex06_quick", "quick") == 1
     """
-    official = _official(tmp_path / "official", {"test_ex01_quick.py": tests})
-    students = [_folder(tmp_path / f"inputs{n}", {"ex01_quick.py": "def quick():\n    return 1\n"}) for n in (0, 1)]
+    official = _official(tmp_path / "official", {"test_ex06_quick.py": tests})
+    students = [_folder(tmp_path / f"inputs{n}", {"ex06_quick.py": "def quick():\n    return 1\n"}) for n in (0, 1)]
     worker = Worker(official, "none", 0, test_timeout=60)
     try:
         first, _ = worker.grade(students[0], tmp_path, timeout=300, following=students[1])
@@ -251,7 +251,7 @@ def test_the_next_students_runner_started_ahead_grades_that_student(tmp_path):
 
 
 def test_results_from_log_survives_a_line_cut_off_by_the_kill(tmp_path):
-    collected = [TestResult(f"t{i}", f"ex01_x: t{i}", "ex01_x", 1.0).as_dict() for i in range(3)]
+    collected = [TestResult(f"t{i}", f"ex06_x: t{i}", "ex06_x", 1.0).as_dict() for i in range(3)]
     log = tmp_path / "progress.jsonl"
     log.write_text(
         json.dumps({"collected": collected}) + "\n" + '{"nodeid": "t0", "passed": true, "output": "ok"}\n{"node'
@@ -263,13 +263,13 @@ def test_results_from_log_survives_a_line_cut_off_by_the_kill(tmp_path):
 def test_check_prints_the_feedback_and_counts_public_tests(tmp_path, capsys):
     exercises = tmp_path / "exercises"
     shutil.copytree(REPO / "exercises", exercises, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copyfile(REPO / "instructor" / "ex11_sequence_utility.py", exercises / "ex11_sequence_utility.py")
-    result = check("ex11", folder=exercises)
+    shutil.copyfile(REPO / "instructor" / "ex04_sequence_utility.py", exercises / "ex04_sequence_utility.py")
+    result = check("ex04", folder=exercises)
     printed = capsys.readouterr().out
-    public = tables.declared_points(REPO / "instructor")["ex11_sequence_utility"]["public"]
+    public = tables.declared_points(REPO / "instructor")["ex04_sequence_utility"]["public"]
     assert (result.score, result.max_score, result.passed) == (public, public, result.tests) and result.tests > 0
     assert f"public tests passed: {result.tests} of {result.tests}" in printed and "all passed" not in printed
-    assert "ex11_sequence_utility" in printed and "ex12" not in printed
+    assert "ex04_sequence_utility" in printed and "ex05" not in printed
     assert sorted(p.name for p in exercises.iterdir()) == sorted(
         p.name for p in (REPO / "exercises").iterdir() if p.name != "__pycache__"
     )

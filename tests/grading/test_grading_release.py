@@ -36,8 +36,8 @@ def test_committed_exercises_equal_a_fresh_release():
 
 
 def test_release_replaces_a_solution_region_with_one_stub_line():
-    stubbed = stub_solutions(SOURCE, "ex04_utility_terms.py")
-    assert stubbed.splitlines()[2:] == ['    raise NotImplementedError("ex04: your answer to utility_term goes here")']
+    stubbed = stub_solutions(SOURCE, "ex02_utility_terms.py")
+    assert stubbed.splitlines()[2:] == ['    raise NotImplementedError("ex02: your answer to utility_term goes here")']
     assert "product" not in stubbed
 
 
@@ -54,17 +54,17 @@ def test_release_replaces_a_solution_region_with_one_stub_line():
 )
 def test_release_refuses_bad_markers_naming_file_and_line(text, words):
     with pytest.raises(ReleaseError, match=re.escape(words)) as err:
-        stub_solutions(text, "ex04_utility_terms.py")
-    assert re.match(r"ex04_utility_terms\.py:\d+: ", str(err.value))
+        stub_solutions(text, "ex02_utility_terms.py")
+    assert re.match(r"ex02_utility_terms\.py:\d+: ", str(err.value))
 
 
 def test_release_command_writes_nothing_when_a_file_has_bad_markers(tmp_path, capsys):
     source, out = tmp_path / "instructor", tmp_path / "out"
     source.mkdir()
-    (source / "answer_keys.py").write_text('SALT = "s"\nKEYS = {"ex01.a": {"accept": ["b"]}}\n')
-    (source / "ex01_bad.py").write_text(SOURCE.replace("    ### END SOLUTION\n", ""))
+    (source / "answer_keys.py").write_text('SALT = "s"\nKEYS = {"ex06.a": {"accept": ["b"]}}\n')
+    (source / "ex06_bad.py").write_text(SOURCE.replace("    ### END SOLUTION\n", ""))
     assert publish.main(["--source", str(source), "--out", str(out)]) == 2
-    assert "ex01_bad.py:3" in capsys.readouterr().err and not out.exists()
+    assert "ex06_bad.py:3" in capsys.readouterr().err and not out.exists()
 
 
 def test_release_command_is_deterministic(tmp_path):
@@ -98,24 +98,24 @@ def test_answer_keys_ship_only_as_hashes_and_sealed_messages():
 
 
 def test_a_sealed_message_does_not_open_with_another_answer():
-    token = keys.seal("explained", "salt", "ex01.actor", "a")
-    assert keys.unseal(token, "salt", "ex01.actor", "a") == "explained"
-    wrong = keys._key_stream("salt", "ex01.actor", "b", len("explained"))
-    assert wrong != keys._key_stream("salt", "ex01.actor", "a", len("explained"))
+    token = keys.seal("explained", "salt", "ex06.actor", "a")
+    assert keys.unseal(token, "salt", "ex06.actor", "a") == "explained"
+    wrong = keys._key_stream("salt", "ex06.actor", "b", len("explained"))
+    assert wrong != keys._key_stream("salt", "ex06.actor", "a", len("explained"))
 
 
 def test_answer_key_refuses_an_answer_that_is_both_right_and_wrong():
     with pytest.raises(ValueError, match="both accepted"):
-        keys.compile_keys("s", {"ex01.a": {"accept": ["b"], "feedback": {"b": "no"}}})
+        keys.compile_keys("s", {"ex06.a": {"accept": ["b"], "feedback": {"b": "no"}}})
 
 
 def test_release_refuses_to_replace_edited_files_without_overwrite(tmp_path, capsys):
     out = tmp_path / "exercises"
     assert publish.main(["--out", str(out)]) == 0
-    answer = out / "ex12_a2c_loss.py"
+    answer = out / "ex05_a2c_loss.py"
     answer.write_text("def a2c_loss(logprobs, advantages, mask):\n    return 0  # my answer\n")
     assert publish.main(["--out", str(out)]) == 2
-    assert "ex12_a2c_loss.py" in capsys.readouterr().err
+    assert "ex05_a2c_loss.py" in capsys.readouterr().err
     assert "my answer" in answer.read_text()
     assert publish.main(["--out", str(out), "--overwrite"]) == 0
     assert "NotImplementedError" in answer.read_text()
@@ -127,11 +127,11 @@ def test_a_graded_release_ships_no_answer_key_and_its_self_check_says_who_grades
     assert not (out / keys.KEYS_JSON).exists()
     shipped = "\n".join(p.read_text() for p in out.iterdir())
     assert (
-        keys.compile_keys(*keys.load_source(INSTRUCTOR / keys.KEYS_SOURCE))["questions"]["ex01.actor"]["accept"][0]
+        keys.compile_keys(*keys.load_source(INSTRUCTOR / keys.KEYS_SOURCE))["questions"]["ex06.actor"]["accept"][0]
         not in shipped
     )
-    shutil.copyfile(INSTRUCTOR / "ex01_actor_critic_roles.py", out / "ex01_actor_critic_roles.py")
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "ex01", "-rs"],
+    shutil.copyfile(INSTRUCTOR / "ex06_actor_critic_roles.py", out / "ex06_actor_critic_roles.py")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "ex06", "-rs"],
                           cwd=out, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert "graded by your instructor" in done.stdout, done.stdout[-2000:]
 

@@ -1,6 +1,6 @@
 """The similarity report: a copied answer with renamed variables ranks first; honest answers do not.
 
-Five students answer ex14 (GAE) in the starter file: three honest answers written
+Five students answer ex09 (GAE) in the starter file: three honest answers written
 independently (a loop over time, a discount matrix, a per-row recursion), one
 original answer and a copy of it with every variable renamed and comments changed.
 A sixth student hands in the reference answer untouched: boilerplate, never a pair.
@@ -20,7 +20,7 @@ from a2c_lessons.grading import similarity
 from a2c_lessons.grading.workspace import checksum
 
 REPO = Path(__file__).resolve().parents[2]
-STUB = (REPO / "exercises" / "ex14_gae.py").read_text()
+STUB = (REPO / "exercises" / "ex09_gae.py").read_text()
 LOOP = """
     out = torch.zeros_like(rewards)
     for b in range(rewards.shape[0]):
@@ -101,9 +101,9 @@ def submissions(tmp_path) -> Path:
     answers |= {"original": ORIGINAL, "copier": RENAMED}
     for student, body in answers.items():
         (tmp_path / "class" / student).mkdir(parents=True)
-        (tmp_path / "class" / student / "ex14_gae.py").write_text(_answer(body))
+        (tmp_path / "class" / student / "ex09_gae.py").write_text(_answer(body))
     (tmp_path / "class" / "reference").mkdir()
-    (tmp_path / "class" / "reference" / "ex14_gae.py").write_text((REPO / "instructor" / "ex14_gae.py").read_text())
+    (tmp_path / "class" / "reference" / "ex09_gae.py").write_text((REPO / "instructor" / "ex09_gae.py").read_text())
     return tmp_path / "class"
 
 
@@ -120,7 +120,7 @@ def test_a_copy_with_renamed_variables_ranks_first_and_honest_answers_do_not(sub
         rows = list(csv.DictReader(f))
     pairs = {frozenset((r["student_a"], r["student_b"])): float(r["score"]) for r in rows}
     top = rows[0]
-    assert {top["student_a"], top["student_b"]} == {"copier", "original"} and top["exercise"] == "ex14_gae"
+    assert {top["student_a"], top["student_b"]} == {"copier", "original"} and top["exercise"] == "ex09_gae"
     assert float(top["score"]) > 0.8
     honest = {"honest_loop", "honest_matrix", "honest_recursion", "original"}
     others = [score for pair, score in pairs.items() if pair <= honest]

@@ -16,7 +16,7 @@ RUNNER = Path(wire.__file__).with_name("runner.py")
 
 def test_every_error_kind_the_runner_sends_gets_a_sentence_of_its_own():
     error = {"type": "ValueError", "message": "bad", "blocked": ""}
-    sentences = {describe({**error, "kind": kind}, "f()", "ex11_x") for kind in KINDS}
+    sentences = {describe({**error, "kind": kind}, "f()", "ex04_x") for kind in KINDS}
     assert len(KINDS) == 7 and len(sentences) == len(KINDS)
 
 
@@ -29,13 +29,13 @@ def test_the_runner_and_the_feedback_name_no_error_kind_as_a_bare_string():
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("ex11_sequence_utility", True),
-        ("ex11_sequence_utility.py", True),
+        ("ex04_sequence_utility", True),
+        ("ex04_sequence_utility.py", True),
         ("ex1_short", False),
-        ("ex11", False),
+        ("ex04", False),
         ("exercises", False),
-        ("test_ex11_sequence_utility", False),
-        ("ex11_sequence-utility", False),
+        ("test_ex04_sequence_utility", False),
+        ("ex04_sequence-utility", False),
     ],
 )
 def test_one_rule_says_what_an_exercise_is(name, expected):

@@ -127,7 +127,7 @@ def class_run(request, tmp_path_factory) -> ClassRun:
     canary.parent.mkdir()
     canary.write_text("untouched\n")
     reference, stubs = REPO / "instructor", REPO / "exercises"
-    partial = {"ex12_a2c_loss.py": (REPO / "tests" / "wrong" / "flipped_sign.py").read_text()}
+    partial = {"ex05_a2c_loss.py": (REPO / "tests" / "wrong" / "flipped_sign.py").read_text()}
     # the classmates graded alone: what their grade must stay
     alone_subs, alone_out = root / "alone", root / "alone-grades"
     for name, base, overlay in (("reference", reference, {}), ("stubs", stubs, {}), ("partial", reference, partial)):
@@ -140,7 +140,7 @@ def class_run(request, tmp_path_factory) -> ClassRun:
     listener, secret = Listener(), secrets.token_hex(8)
     paths = {
         "{{OUT}}": str(out), "{{SCRATCH}}": "/tmp", "{{SOURCE}}": str(source), "{{PORT}}": str(listener.port),
-        "{{CLASSMATE}}": str(submissions / "reference" / "ex11_sequence_utility.py"),
+        "{{CLASSMATE}}": str(submissions / "reference" / "ex04_sequence_utility.py"),
         "{{CLASSMATE_GRADES}}": str(out / "reference.json"), "{{CANARY}}": str(canary),
     }  # fmt: skip
     for folder in sorted(ATTACKS.iterdir()):
@@ -168,11 +168,11 @@ def class_run(request, tmp_path_factory) -> ClassRun:
 def plant_links(submissions: Path) -> None:
     """Students whose files are symlinks or FIFOs: made here, since git keeps neither well."""
     classmate = submissions / "reference"
-    for name, target in (("symlink_to_classmate", classmate / "ex11_sequence_utility.py"),
+    for name, target in (("symlink_to_classmate", classmate / "ex04_sequence_utility.py"),
                          ("symlink_to_etc", Path("/etc/passwd"))):  # fmt: skip
         folder = submissions / name
         hand_in(folder, REPO / "exercises", {})
-        exercise = "ex11_sequence_utility.py" if name == "symlink_to_classmate" else "ex01_actor_critic_roles.py"
+        exercise = "ex04_sequence_utility.py" if name == "symlink_to_classmate" else "ex06_actor_critic_roles.py"
         (folder / exercise).unlink()
         (folder / exercise).symlink_to(target)
     folder = submissions / "exercises_dir_symlink"
@@ -180,5 +180,5 @@ def plant_links(submissions: Path) -> None:
     (folder / "exercises").symlink_to(classmate, target_is_directory=True)
     folder = submissions / "fifo_file"
     hand_in(folder, REPO / "exercises", {})
-    (folder / "ex02_update_order.py").unlink()
-    os.mkfifo(folder / "ex02_update_order.py")
+    (folder / "ex19_update_order.py").unlink()
+    os.mkfifo(folder / "ex19_update_order.py")

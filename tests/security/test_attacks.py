@@ -26,14 +26,14 @@ NOT_PLAIN = "returned a value of type"
 ATTACK_TABLE = {
     "patch_result_recorder": ("in-process patching", 1, {}),
     "patch_comparisons": ("in-process patching", 1, {}),
-    "patch_builtins": ("in-process patching", 0, {"ex01": "The process running your code exited"}),
+    "patch_builtins": ("in-process patching", 0, {"ex06": "The process running your code exited"}),
     "shadow_pytest": ("module shadowing", 0, {}),
     "shadow_torch": ("module shadowing", 0, {}),
     "site_hooks": ("module shadowing", 0, {}),
     "stray_random": ("module shadowing (honest student)", (), {}),
     "stray_library_name": ("module shadowing (honest student)", (), {}),
     "atexit_results": ("forged result files", 1, {}),
-    "write_then_exit": ("forged result files", 0, {"ex12": "exited with code 0"}),
+    "write_then_exit": ("forged result files", 0, {"ex05": "exited with code 0"}),
     "fake_pytest_output": ("forged result files", 1, {}),
     "forge_channel": ("forged result files", 0, {}),
     "grades_log_forgery": ("forged result files", 1, {}),
@@ -42,10 +42,10 @@ ATTACK_TABLE = {
     "precreate_workspaces": ("other students", 1, {}),
     "rewrite_grades_later": ("other students / escaping children", 1, {}),
     "proc_snoop": ("other students", 0, {}),
-    "symlink_to_classmate": ("symlinks in the submission", 0, {"ex11": "is not in the submission"}),
+    "symlink_to_classmate": ("symlinks in the submission", 0, {"ex04": "is not in the submission"}),
     "exercises_dir_symlink": ("symlinks in the submission", 0, {}),
-    "symlink_to_etc": ("symlinks in the submission", 0, {"ex01": "is not in the submission"}),
-    "fifo_file": ("symlinks in the submission", 0, {"ex02": "is not in the submission"}),
+    "symlink_to_etc": ("symlinks in the submission", 0, {"ex06": "is not in the submission"}),
+    "fifo_file": ("symlinks in the submission", 0, {"ex19": "is not in the submission"}),
     "read_instructor": ("instructor files and hidden tests", 0, {}),
     "echo_hidden_tests": ("instructor files and hidden tests", 0, {}),
     "key_bruteforce": ("key brute force", 0, {}),
@@ -54,25 +54,25 @@ ATTACK_TABLE = {
     "kill_everything": ("killing the grader", 1, {}),
     "fork_bomb": ("killing the grader", 1, {}),
     "detached_pipe_holder": ("hanging the grader", 1, {}),
-    "alarm_disabled_loop": ("hanging the grader (honest elsewhere)", ("ex15",), {"ex15": "did not finish within"}),
-    "swallow_everything_loop": ("hanging the grader (honest elsewhere)", ("ex13",), {"ex13": "did not finish"}),
-    "segfault": ("killing the grader (honest elsewhere)", ("ex16",), {"ex16": "The process running your code"}),
-    "memory_bomb": ("memory bomb (honest elsewhere)", ("ex11",), {"ex11": "MemoryError"}),
-    "output_bomb": ("output bomb (honest elsewhere)", ("ex12",), {"ex12": "more characters cut"}),
-    "disk_bomb": ("disk bomb (honest elsewhere)", ("ex14",), {}),
+    "alarm_disabled_loop": ("hanging the grader (honest elsewhere)", ("ex16",), {"ex16": "did not finish within"}),
+    "swallow_everything_loop": ("hanging the grader (honest elsewhere)", ("ex08",), {"ex08": "did not finish"}),
+    "segfault": ("killing the grader (honest elsewhere)", ("ex01",), {"ex01": "The process running your code"}),
+    "memory_bomb": ("memory bomb (honest elsewhere)", ("ex04",), {"ex04": "MemoryError"}),
+    "output_bomb": ("output bomb (honest elsewhere)", ("ex05",), {"ex05": "more characters cut"}),
+    "disk_bomb": ("disk bomb (honest elsewhere)", ("ex09",), {}),
     "setsid_daemon": ("escaping children", 1, {}),
     "daemon_at_import": ("escaping children", 0, {}),
-    "tensor_subclass": ("lying value types", 0, {"ex11": NOT_PLAIN}),
-    "str_subclass": ("lying value types", 0, {"ex01": NOT_PLAIN}),
-    "lying_number": ("lying value types", 0, {"ex04": "returned 0"}),  # a float subclass crosses as its number
-    "lying_bool": ("lying value types", 0, {"ex05": NOT_PLAIN}),
-    "import_library": ("library imports", 0, {"ex14": LIBRARY_RULE}),
-    "obfuscated_library": ("library imports", 0, {"ex13": LIBRARY_RULE}),
+    "tensor_subclass": ("lying value types", 0, {"ex04": NOT_PLAIN}),
+    "str_subclass": ("lying value types", 0, {"ex06": NOT_PLAIN}),
+    "lying_number": ("lying value types", 0, {"ex02": "returned 0"}),  # a float subclass crosses as its number
+    "lying_bool": ("lying value types", 0, {"ex11": NOT_PLAIN}),
+    "import_library": ("library imports", 0, {"ex09": LIBRARY_RULE}),
+    "obfuscated_library": ("library imports", 0, {"ex08": LIBRARY_RULE}),
     "library_source": ("library imports", 0, {}),
     "network_exfiltration": ("network", 1, {}),
     "env_secrets": ("environment", 0, {}),
-    "misbehaving": ("misbehaving (honest elsewhere)", ("ex01", "ex11", "ex12", "ex13", "ex15", "ex16", "ex17"),
-                    {"ex17": "exited with code 3"}),
+    "misbehaving": ("misbehaving (honest elsewhere)", ("ex06", "ex04", "ex05", "ex08", "ex16", "ex01", "ex12"),
+                    {"ex12": "exited with code 3"}),
 }  # fmt: skip
 ATTACKERS = sorted(ATTACK_TABLE)
 
@@ -143,10 +143,10 @@ def test_feedback_is_capped_per_test_and_per_student(class_run):
 
 def test_one_looping_exercise_costs_that_exercise_once(class_run):
     results = class_run.results["alarm_disabled_loop"]
-    ex15 = [t for t in results["tests"] if t["name"].startswith("ex15")]
-    assert f"time limit of {TEST_TIMEOUT_S} s" in ex15[0]["output"]
-    assert all(t["output"].startswith("Not run: an earlier test") for t in ex15[1:])
-    assert all(t["status"] == "passed" for t in results["tests"] if not t["name"].startswith("ex15"))
+    ex16 = [t for t in results["tests"] if t["name"].startswith("ex16")]
+    assert f"time limit of {TEST_TIMEOUT_S} s" in ex16[0]["output"]
+    assert all(t["output"].startswith("Not run: an earlier test") for t in ex16[1:])
+    assert all(t["status"] == "passed" for t in results["tests"] if not t["name"].startswith("ex16"))
 
 
 def test_misbehaving_code_fails_its_tests_with_messages_and_the_rest_is_graded(class_run):
@@ -156,13 +156,13 @@ def test_misbehaving_code_fails_its_tests_with_messages_and_the_rest_is_graded(c
         (match,) = [t["output"] for name, t in tests.items() if name.startswith(prefix)]
         return match
 
-    assert "did not finish within the time limit" in output("ex13_discounted_returns: the hand-worked case")
-    assert "importing ex12_a2c_loss.py called sys.exit(1)" in output("ex12_a2c_loss: a2c_loss returns one number")
-    assert "raised KeyboardInterrupt" in output("ex11_sequence_utility: sequence_utility returns one U")
-    assert "NaN or inf" in output("ex16_sampling_step: tempered_logprobs matches")
-    assert "returned list, expected a torch.Tensor" in output("ex16_sampling_step: inverse_cdf_draw")
-    assert "raised ValueError: not done (ex16_sampling_step.py, line" in output("ex16_sampling_step: sample_step")
-    assert "must return one letter" in output("ex01_actor_critic_roles: the actor's role")
-    assert "raised SyntaxError" in output("ex15_critic_loss: critic_loss returns one number")
-    for exercise in ("ex02", "ex03", "ex10", "ex14"):
+    assert "did not finish within the time limit" in output("ex08_discounted_returns: the hand-worked case")
+    assert "importing ex05_a2c_loss.py called sys.exit(1)" in output("ex05_a2c_loss: a2c_loss returns one number")
+    assert "raised KeyboardInterrupt" in output("ex04_sequence_utility: sequence_utility returns one U")
+    assert "NaN or inf" in output("ex01_sampling_step: tempered_logprobs matches")
+    assert "returned list, expected a torch.Tensor" in output("ex01_sampling_step: inverse_cdf_draw")
+    assert "raised ValueError: not done (ex01_sampling_step.py, line" in output("ex01_sampling_step: sample_step")
+    assert "must return one letter" in output("ex06_actor_critic_roles: the actor's role")
+    assert "raised SyntaxError" in output("ex16_critic_loss: critic_loss returns one number")
+    for exercise in ("ex19", "ex07", "ex22", "ex09"):
         assert all(t["status"] == "passed" for name, t in tests.items() if name.startswith(exercise)), exercise

@@ -56,8 +56,8 @@ def test_run_autograder_gives_the_reference_full_marks(autograder_zip, tmp_path)
 def test_run_autograder_ignores_a_forged_results_json(autograder_zip, tmp_path):
     require_sandbox()
     root = tmp_path / "autograder"
-    attack = (ATTACKS / "atexit_results" / "ex11_sequence_utility.py").read_text()
+    attack = (ATTACKS / "atexit_results" / "ex04_sequence_utility.py").read_text()
     attack = attack.replace("{{OUT}}", str(root / "results")).replace("{{SCRATCH}}", str(root))
-    results = run_autograder(autograder_zip, root, {"ex11_sequence_utility.py": attack}, REPO / "exercises")
+    results = run_autograder(autograder_zip, root, {"ex04_sequence_utility.py": attack}, REPO / "exercises")
     assert results["score"] <= 1 and "all passed" not in results["output"]
     assert "public tests passed" in results["output"]

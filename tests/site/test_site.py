@@ -112,7 +112,7 @@ def test_landing_page_lists_the_lessons_in_order_with_what_you_learn(site_server
 
 @pytest.mark.parametrize(
     ("term", "lesson"),
-    [("GAE", "03_advantages_and_critic"), ("temperature", "01_lm_as_policy"), ("PPO", "07_beyond_a2c")],
+    [("GAE", "03_advantages_and_critic"), ("temperature", "01_lm_as_policy"), ("PPO", "08_beyond_a2c")],
 )
 def test_search_puts_the_lesson_that_teaches_a_term_first(term, lesson, site_server, page_and_log):
     page, log = page_and_log
@@ -124,7 +124,7 @@ def test_search_puts_the_lesson_that_teaches_a_term_first(term, lesson, site_ser
 def test_search_finds_every_lesson_on_entropy(site_server, page_and_log):
     page, log = page_and_log
     found = search(page, site_server.url, "entropy")
-    # the entropy bonus (lesson 4), its curve while training (5), entropy collapse (6)
-    expected = {f"notebooks/{stem}.html" for stem in ["04_a2c_loss", "05_training", "06_instability"]}
+    # the entropy bonus (lesson 5), its curve while training (5), entropy collapse (6)
+    expected = {f"notebooks/{stem}.html" for stem in ["05_a2c_loss", "06_training", "07_instability"]}
     assert expected <= set(found), f"search for 'entropy' found {found}"
     assert_stayed_local(log, site_server)

@@ -12,7 +12,7 @@ from course_lessons import Lesson, exercise_files, goals, lessons
 REPO = Path(__file__).resolve().parents[2]
 SITE_SRC = REPO / "site_src"
 
-FIRST_CELL = """# Lesson 9: A made-up lesson
+FIRST_CELL = """# Lesson 4: A made-up lesson
 
 **You will learn**
 
@@ -27,11 +27,11 @@ LAST_CELL = """## Exercises
 
 | file | what is checked | points |
 | --- | --- | --- |
-| `exercises/ex04_utility_terms.py` | the utility | 4 |
-| `exercises/ex12_a2c_loss.py` | the loss | 4 |
+| `exercises/ex02_utility_terms.py` | the utility | 4 |
+| `exercises/ex05_a2c_loss.py` | the loss | 4 |
 
-Run `pytest exercises/test_ex04_utility_terms.py`; see `exercises/README.md`; the instructor keeps
-`instructor/exercises/ex99_answers.py` and `instructor/ex04_utility_terms.py`. Again: `exercises/ex04_utility_terms.py`.
+Run `pytest exercises/test_ex02_utility_terms.py`; see `exercises/README.md`; the instructor keeps
+`instructor/exercises/ex99_answers.py` and `instructor/ex02_utility_terms.py`. Again: `exercises/ex02_utility_terms.py`.
 """
 
 
@@ -40,7 +40,7 @@ def test_goals_are_the_bullets_between_you_will_learn_and_before_this_lesson():
 
 
 def test_exercise_files_are_the_student_files_the_last_cell_names_once_each():
-    assert exercise_files(LAST_CELL) == ["ex04_utility_terms.py", "ex12_a2c_loss.py"]
+    assert exercise_files(LAST_CELL) == ["ex02_utility_terms.py", "ex05_a2c_loss.py"]
 
 
 def test_exercise_files_are_read_only_from_an_exercises_section():

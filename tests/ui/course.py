@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 NOTEBOOKS = REPO / "notebooks"
 SHOTS = REPO / "runs" / "ui-screenshots"
 ADVANTAGE_LESSON = NOTEBOOKS / "03_advantages_and_critic.ipynb"
-PREFERENCE_LESSON = NOTEBOOKS / "08_you_are_the_human.ipynb"
+PREFERENCE_LESSON = NOTEBOOKS / "09_you_are_the_human.ipynb"
 
 
 def in_ci() -> bool:

@@ -27,7 +27,7 @@ def run_lesson(page, lab: Lab, lesson: Path) -> None:
     check_no_errors(page, lesson.name)
 
 
-# lesson 8 needs a person to click its labeller before its later cells mean anything: test_preference_ui runs it
+# lesson 9 needs a person to click its labeller before its later cells mean anything: test_preference_ui runs it
 OTHER_WIDGET_LESSONS = [nb for nb in widget_lessons() if nb not in (ADVANTAGE_LESSON, PREFERENCE_LESSON)] or [
     pytest.param(None, id="none", marks=pytest.mark.skip(reason="no lesson but the advantage lesson uses widgets"))
 ]

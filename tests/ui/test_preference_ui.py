@@ -1,4 +1,4 @@
-"""Lesson 8 in JupyterLab and headless Chromium: a person (here, a script with a taste) labels pairs by clicking.
+"""Lesson 9 in JupyterLab and headless Chromium: a person (here, a script with a taste) labels pairs by clicking.
 
 The test opens the lesson, runs it up to the labeller, and clicks through 60 pairs the way a person who likes
 "reviews that talk about the service" would, reading the two completions from the page. Then it runs the lesson
@@ -82,18 +82,18 @@ def label_like_the_taste(page, clicks: int) -> list[preferences.Pair]:
 
 def test_a_person_labels_pairs_and_a2c_learns_their_taste(page, lab: Lab) -> None:
     if not LESSON.exists():
-        skip_or_fail("lesson 8 is not written yet")
+        skip_or_fail("lesson 9 is not written yet")
     name = LESSON.name
     open_notebook(page, lab, name)
     labeller = cell_index(page, name, "PreferenceLabeller(")
     run_cells(page, name, 0, labeller)
     wait_for(lambda: page.locator(".a2c-pref-choose-left").count() == 1, 60, "the labeller's buttons")
     labelled = label_like_the_taste(page, CLICKS)
-    labels = lab.root.parent / "runs" / "lesson08" / "labels.jsonl"
+    labels = lab.root.parent / "runs" / "lesson09" / "labels.jsonl"
     assert [json.loads(line) for line in labels.read_text().splitlines()] == [
         {"prompt": p.prompt, "chosen": p.chosen, "rejected": p.rejected} for p in labelled
     ]
-    trained = cell_index(page, name, "# Check 8.3:")  # the over-optimisation runs after it are test_notebooks' part
+    trained = cell_index(page, name, "# Check 9.3:")  # the over-optimisation runs after it are test_notebooks' part
     run_cells(page, name, labeller + 1, trained)
     check_no_errors(page, name, through=trained)
     text = page.locator(".jp-Notebook").inner_text()

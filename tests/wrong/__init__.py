@@ -7,37 +7,37 @@ only torch: inside the grader's sandbox nothing else of this repository exists.
 
 | file | fails | the bug | library-shaped name |
 | --- | --- | --- | --- |
-| `flipped_sign.py` | ex12 | L = +E[U]: lowers the probability of good tokens | `flipped_sign_a2c_loss` |
-| `unmasked.py` | ex12 | sums log pi * A over pad tokens too | `unmasked_a2c_loss` |
-| `unmasked_utility.py` | ex11 | U summed over pad tokens too | |
-| `undetached.py` | ex11 | gradient flows into the advantage | `undetached_token_utility` |
-| `off_by_one.py` | ex13 | G_t = sum_{k>t}: the return leaves out r_t | `off_by_one_returns` |
-| `gamma_ignored.py` | ex13 | no discount | |
-| `no_baseline.py` | ex14 | A = G, ignoring V | `no_baseline_advantages` |
-| `lambda_ignored.py` | ex14 | A = G - V for every lambda | |
-| `no_half.py` | ex15 | critic loss without 0.5 | |
-| `undetached_returns.py` | ex15 | gradient flows into the critic's targets | |
-| `times_temperature.py` | ex16 | logits * T instead of / T, and a greedy draw | |
-| `flipped_direction.py` | ex17 | probability directions flipped | |
-| `per_response_direction.py` | ex17 | one direction per response: a wrong shape | |
-| `larger_advantage.py` | ex04 | picks the larger advantage, not the larger term | |
-| `negative_more_likely.py` | ex05 | "A < 0 makes the token more likely" | |
-| `advantage_before_reward.py` | ex02 | the advantage before the reward it needs | |
-| `false_reason.py` | ex10 | two false reasons for PPO: no KL needed, the clip bounds the first step | |
-| `kl_bonus.py` | ex18 | the KL term added to the reward: a bonus, not a penalty | |
-| `ppo_max.py` | ex19 | PPO's surrogate with max instead of min | |
-| `rloo_with_self.py` | ex20 | RLOO's baseline includes the response itself | `rloo_with_self` |
-| `grpo_without_std.py` | ex20 | GRPO's advantages not divided by the group's std | `grpo_without_std` |
-| `dr_grpo_length_normalised.py` | ex12 | Dr. GRPO divided by each length | `length_normalised_constant` |
-| `ppo_clip_wrong_side.py` | ex19 | the clip on the wrong side | `clipped_token_utility_wrong_side` |
-| `bt_flipped.py` | ex21 | the Bradley-Terry difference the wrong way round | |
-| `longer_is_better.py` | ex22 | over-optimisation blamed on the learning rate; more steps taken for a remedy | |
-| `runs_confused.py` | ex09 | run3 (no KL) blamed on the learning rate, run6 (a shift V absorbs) on no baseline | |
-| `wald_interval.py` | ex23 | the Wald interval instead of Wilson's; a batch tail one too late | |
-| `k3_forward.py` | ex25 | k3 in the loss taken to follow the forward KL, the direction its value estimates | |
-| `signed_bias.py` | ex26 | the bias as a mean of signed errors, which cancel; lambda = 0 called the least biased | |
-| `ignores_context.py` | ex24 | the other prompt predicted to move as the update's own prompt does | |
-| `ignores_advantage_sign.py` | ex24 | the change at the other prompt with abs(A): every update pushes its token up | |
+| `flipped_sign.py` | ex05 | L = +E[U]: lowers the probability of good tokens | `flipped_sign_a2c_loss` |
+| `unmasked.py` | ex05 | sums log pi * A over pad tokens too | `unmasked_a2c_loss` |
+| `unmasked_utility.py` | ex04 | U summed over pad tokens too | |
+| `undetached.py` | ex04 | gradient flows into the advantage | `undetached_token_utility` |
+| `off_by_one.py` | ex08 | G_t = sum_{k>t}: the return leaves out r_t | `off_by_one_returns` |
+| `gamma_ignored.py` | ex08 | no discount | |
+| `no_baseline.py` | ex09 | A = G, ignoring V | `no_baseline_advantages` |
+| `lambda_ignored.py` | ex09 | A = G - V for every lambda | |
+| `no_half.py` | ex16 | critic loss without 0.5 | |
+| `undetached_returns.py` | ex16 | gradient flows into the critic's targets | |
+| `times_temperature.py` | ex01 | logits * T instead of / T, and a greedy draw | |
+| `flipped_direction.py` | ex12 | probability directions flipped | |
+| `per_response_direction.py` | ex12 | one direction per response: a wrong shape | |
+| `larger_advantage.py` | ex02 | picks the larger advantage, not the larger term | |
+| `negative_more_likely.py` | ex11 | "A < 0 makes the token more likely" | |
+| `advantage_before_reward.py` | ex19 | the advantage before the reward it needs | |
+| `false_reason.py` | ex22 | two false reasons for PPO: no KL needed, the clip bounds the first step | |
+| `kl_bonus.py` | ex17 | the KL term added to the reward: a bonus, not a penalty | |
+| `ppo_max.py` | ex23 | PPO's surrogate with max instead of min | |
+| `rloo_with_self.py` | ex24 | RLOO's baseline includes the response itself | `rloo_with_self` |
+| `grpo_without_std.py` | ex24 | GRPO's advantages not divided by the group's std | `grpo_without_std` |
+| `dr_grpo_length_normalised.py` | ex05 | Dr. GRPO divided by each length | `length_normalised_constant` |
+| `ppo_clip_wrong_side.py` | ex23 | the clip on the wrong side | `clipped_token_utility_wrong_side` |
+| `bt_flipped.py` | ex25 | the Bradley-Terry difference the wrong way round | |
+| `longer_is_better.py` | ex26 | over-optimisation blamed on the learning rate; more steps taken for a remedy | |
+| `runs_confused.py` | ex21 | run3 (no KL) blamed on the learning rate, run6 (a shift V absorbs) on no baseline | |
+| `wald_interval.py` | ex20 | the Wald interval instead of Wilson's; a batch tail one too late | |
+| `k3_forward.py` | ex18 | k3 in the loss taken to follow the forward KL, the direction its value estimates | |
+| `signed_bias.py` | ex10 | the bias as a mean of signed errors, which cancel; lambda = 0 called the least biased | |
+| `ignores_context.py` | ex13 | the other prompt predicted to move as the update's own prompt does | |
+| `ignores_advantage_sign.py` | ex13 | the change at the other prompt with abs(A): every update pushes its token up | |
 """
 
 from tests.wrong.dr_grpo_length_normalised import length_normalised_constant

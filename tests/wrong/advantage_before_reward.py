@@ -1,6 +1,6 @@
 """WRONG: the advantage computed before the reward it needs."""
 
-EXERCISE = "ex02_update_order"
+EXERCISE = "ex19_update_order"
 
 
 def update_order():

@@ -2,7 +2,7 @@
 
 import torch
 
-EXERCISE = "ex21_bradley_terry"
+EXERCISE = "ex25_bradley_terry"
 
 
 def bradley_terry_loss(chosen_scores, rejected_scores, mask):

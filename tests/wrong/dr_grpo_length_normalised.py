@@ -3,7 +3,7 @@ short response's tokens more than a long one's (the bias Dr. GRPO removes by div
 
 import torch
 
-EXERCISE = "ex12_a2c_loss"
+EXERCISE = "ex05_a2c_loss"
 
 
 def a2c_loss(logprobs, advantages, mask):

@@ -1,6 +1,6 @@
 """WRONG: two false reasons for PPO chosen (d: no KL needed; e: the clip bounds the first step too)."""
 
-EXERCISE = "ex10_why_ppo"
+EXERCISE = "ex22_why_ppo"
 
 
 def reasons():

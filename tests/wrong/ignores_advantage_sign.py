@@ -2,7 +2,7 @@
 
 import torch
 
-EXERCISE = "ex24_other_prompt"
+EXERCISE = "ex13_other_prompt"
 
 
 def change_at_other_prompt(own_logits, own_direction, other_logits, other_direction, *, advantage, lr):

@@ -2,7 +2,7 @@
 
 import math
 
-EXERCISE = "ex25_kl_gradient"
+EXERCISE = "ex18_kl_gradient"
 
 
 def kl_directions():

@@ -2,7 +2,7 @@
 
 import torch
 
-EXERCISE = "ex14_gae"
+EXERCISE = "ex09_gae"
 
 
 def gae(rewards: torch.Tensor, values: torch.Tensor, mask: torch.Tensor, *, gamma: float, lam: float) -> torch.Tensor:

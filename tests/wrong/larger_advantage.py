@@ -1,6 +1,6 @@
 """WRONG: 'innovative', the token with the larger advantage; the general functions are right."""
 
-EXERCISE = "ex04_utility_terms"
+EXERCISE = "ex02_utility_terms"
 
 
 def utility_term(logprob, advantage):

@@ -1,6 +1,6 @@
 """WRONG: over-optimisation blamed on the learning rate; training longer taken for a remedy."""
 
-EXERCISE = "ex22_overoptimisation"
+EXERCISE = "ex26_overoptimisation"
 
 
 def cause():

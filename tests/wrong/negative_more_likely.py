@@ -1,6 +1,6 @@
 """WRONG: True for 'a negative advantage makes the token more likely'; the general function is right."""
 
-EXERCISE = "ex05_negative_advantage"
+EXERCISE = "ex11_negative_advantage"
 
 
 def negative_advantage_more_likely():

@@ -2,7 +2,7 @@
 
 import torch
 
-EXERCISE = "ex14_gae"
+EXERCISE = "ex09_gae"
 
 
 def _returns(rewards: torch.Tensor, mask: torch.Tensor, gamma: float) -> torch.Tensor:

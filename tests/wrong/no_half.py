@@ -2,7 +2,7 @@
 
 import torch
 
-EXERCISE = "ex15_critic_loss"
+EXERCISE = "ex16_critic_loss"
 
 
 def critic_loss(values: torch.Tensor, returns: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

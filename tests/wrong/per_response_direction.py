@@ -2,7 +2,7 @@
 
 import torch
 
-EXERCISE = "ex17_probability_direction"
+EXERCISE = "ex12_probability_direction"
 
 
 def probability_direction(advantages: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -3,7 +3,7 @@ A > 0, rho > 1 + eps with A < 0), so the tokens it should stop keep being pushed
 
 import torch
 
-EXERCISE = "ex19_ppo_clip"
+EXERCISE = "ex23_ppo_clip"
 
 
 def _cut(ratio, advantages, clip):

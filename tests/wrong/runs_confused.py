@@ -1,6 +1,6 @@
 """WRONG: run3 (no KL penalty) blamed on the learning rate, run6 (a shift the critic absorbs) on no baseline."""
 
-EXERCISE = "ex09_instability"
+EXERCISE = "ex21_instability"
 
 
 def diagnose():

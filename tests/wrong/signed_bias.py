@@ -1,6 +1,6 @@
 """WRONG: the bias as the mean of signed errors (they cancel), and lambda = 0 called the least biased."""
 
-EXERCISE = "ex26_gae_bias"
+EXERCISE = "ex10_gae_bias"
 
 
 def bias_and_variance(draws, rewards):

@@ -2,7 +2,7 @@
 
 import torch
 
-EXERCISE = "ex16_sampling_step"
+EXERCISE = "ex01_sampling_step"
 
 
 def tempered_logprobs(logits: torch.Tensor, *, temperature: float) -> torch.Tensor:

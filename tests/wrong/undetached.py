@@ -2,7 +2,7 @@
 
 import torch
 
-EXERCISE = "ex11_sequence_utility"
+EXERCISE = "ex04_sequence_utility"
 
 
 def undetached_token_utility(logprobs: torch.Tensor, advantages: torch.Tensor) -> torch.Tensor:

@@ -2,7 +2,7 @@
 
 import torch
 
-EXERCISE = "ex12_a2c_loss"
+EXERCISE = "ex05_a2c_loss"
 
 
 def a2c_loss(logprobs: torch.Tensor, advantages: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -2,7 +2,7 @@
 
 import torch
 
-EXERCISE = "ex11_sequence_utility"
+EXERCISE = "ex04_sequence_utility"
 
 
 def sequence_utility(logprobs: torch.Tensor, advantages: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

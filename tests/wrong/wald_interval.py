@@ -2,7 +2,7 @@
 
 import math
 
-EXERCISE = "ex23_positive_interval"
+EXERCISE = "ex20_positive_interval"
 
 
 def wilson_interval(k, n):

@@ -1,0 +1,48 @@
+"""ex01: one sampling step: softmax with a temperature, then a draw.
+
+    pi_T(v) = softmax(logits / T)_v
+
+The draw is made deterministic by handing you the uniform random numbers: the
+token drawn for u in [0, 1) is the first token whose cumulative probability
+exceeds u (inverse-CDF sampling). Do not call torch.multinomial or torch.rand.
+Check it: `pytest exercises -k ex01`, or `check("ex01")` in a notebook.
+"""
+
+import torch
+
+
+def tempered_logprobs(logits: torch.Tensor, *, temperature: float) -> torch.Tensor:
+    """log pi_T over the vocabulary.
+
+    Args:
+        logits: (batch, vocab) float, raw next-token logits.
+        temperature: T > 0.
+    Returns:
+        (batch, vocab) float log-probabilities.
+    """
+    raise NotImplementedError("ex01: your answer to tempered_logprobs goes here")
+
+
+def inverse_cdf_draw(logprobs: torch.Tensor, uniforms: torch.Tensor) -> torch.Tensor:
+    """The token whose interval of the cumulative distribution holds u.
+
+    Args:
+        logprobs: (batch, vocab) float, log pi_T of the next token.
+        uniforms: (batch,) float in [0, 1).
+    Returns:
+        (batch,) long token ids.
+    """
+    raise NotImplementedError("ex01: your answer to inverse_cdf_draw goes here")
+
+
+def sample_step(
+    logits: torch.Tensor, uniforms: torch.Tensor, *, temperature: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One step: tempered log-probs, a draw, and the log-prob of each drawn token.
+
+    Args:
+        logits: (batch, vocab) float; uniforms: (batch,) float in [0, 1); temperature: T > 0.
+    Returns:
+        tokens: (batch,) long; logprobs: (batch,) float, log pi_T(token).
+    """
+    raise NotImplementedError("ex01: your answer to sample_step goes here")
