@@ -24,8 +24,9 @@ def test_labels_to_reward_model_to_a2c_raise_the_share_of_the_taste(labels, tmp_
     printed = capsys.readouterr().out
     accuracy = float(printed.split("held-out accuracy ")[1].split("%")[0])
     assert accuracy > 50 and (rm / "config.json").is_file() and (rm / "model.safetensors").is_file()
-    args = ["train", "--reward-model", str(rm), "--taste", "service", "--out", str(run), "--steps", "150",
-            "--kl-coef", "0.02", "--eval-samples", "200"]  # fmt: skip
+    # at --kl-coef 0.02 the run buys the taste with grammar (87% grammatical after 150 steps); 0.05 keeps it (97%)
+    args = ["train", "--reward-model", str(rm), "--taste", "service", "--out", str(run), "--steps", "150"]
+    args += ["--kl-coef", "0.05", "--eval-samples", "200"]
     assert cli.main(args) == 0
     summary = capsys.readouterr().out
     before, after = (json.loads((run / f"eval_{when}.json").read_text()) for when in ("before", "after"))

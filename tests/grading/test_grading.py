@@ -25,7 +25,7 @@ from tests.security.support import require_sandbox
 REPO = Path(__file__).resolve().parents[2]
 INSTRUCTOR, EXERCISES, WRONG = REPO / "instructor", REPO / "exercises", REPO / "tests" / "wrong"
 TEST_TIMEOUT_S = 3
-LEFT_OUT = ("ex07", "ex03", "ex15", "ex21")  # known_wrong_more hands these in not at all
+LEFT_OUT = ("ex03", "ex07", "ex15", "ex21")  # known_wrong_more hands these in not at all
 WRONG_FILES = [  # each student hands in these files of tests/wrong/ as the exercises they are shaped like
     "flipped_sign", "undetached", "off_by_one", "no_baseline", "larger_advantage", "negative_more_likely",
     "no_half", "flipped_direction", "kl_bonus", "ppo_max", "bt_flipped", "runs_confused", "k3_forward", "signed_bias",
