@@ -51,6 +51,11 @@ RULES: dict[str, tuple[typing.Callable[[typing.Any], bool], str]] = {
     "stop_positive": (lambda v: v is None or _finite(0, 1, low_open=True)(v), "a number in (0, 1], or none"),
     "stop_window": (lambda v: v >= 1, "an integer >= 1"),
     "taste": (lambda v: v is None or v in TASTE_NAMES, "one of " + ", ".join(TASTE_NAMES) + ", or none"),
+    "whiten_advantages": (lambda v: isinstance(v, bool), "True or False"),
+    "separate_critic": (lambda v: isinstance(v, bool), "True or False"),
+    # the command line checks further that a path exists or a hub id is in the cache (before anything loads)
+    "model": (lambda v: v is None or (isinstance(v, str) and v != ""), "a folder or hub id, or none"),
+    "reward_model": (lambda v: v is None or (isinstance(v, str) and v != ""), "a folder or hub id, or none"),
     # the policy-gradient family
     "group_size": (lambda v: v >= 2, "an integer >= 2"),
     "ppo_epochs": (lambda v: v >= 1, "an integer >= 1"),
@@ -97,7 +102,9 @@ def check_field(name: str, value: object, hint: object) -> str | None:
     if typing.get_origin(hint) is Literal:
         choices = typing.get_args(hint)
         return None if value in choices else "one of " + ", ".join(map(repr, choices))
-    test, expected = RULES.get(name, (lambda v: True, ""))
+    if name not in RULES:  # a new or renamed field must bring its rule: none would silently accept anything
+        raise KeyError(f"config field {name!r} has no rule in config.RULES")
+    test, expected = RULES[name]
     return None if test(value) else expected
 
 

@@ -161,9 +161,8 @@ def check_model(value: str | None, option: str = "--model") -> None:
         raise UsageError(f"{option} {value}: no such folder; give a folder that holds a model and its tokenizer")
     if hub_offline() and not _in_hub_cache(value):
         raise UsageError(
-            f"{option} {value}: no folder of that name here, and no copy of hub model {value!r} in the local cache; "
-            "nothing is downloaded (HF_HUB_OFFLINE=1): give a local folder holding config.json, the weights and "
-            "the tokenizer, or set HF_HUB_OFFLINE=0 to download it"
+            f"{option} {value}: neither a folder here nor a hub model in the local cache, and nothing is downloaded: "
+            "give a folder with config.json, weights and tokenizer, or set HF_HUB_OFFLINE=0 to download it"
         )
 
 

@@ -204,6 +204,10 @@ def done_check_every(device: torch.device) -> int:
 
 def _uniforms(uniforms, seed, generator, shape: tuple[int, int], device: torch.device) -> torch.Tensor:
     """(B, T) float in [0, 1): the given draws, checked, or fresh ones from the generator / seed."""
+    if seed is not None and generator is not None:  # one would silently win over the other
+        raise ValueError("give seed or generator, not both (the generator's state would replace the seed)")
+    if uniforms is not None and (seed is not None or generator is not None):
+        raise ValueError("uniforms are the draws themselves: give them without seed or generator")
     if uniforms is None:
         if generator is None and seed is not None:
             generator = torch.Generator(device).manual_seed(seed)

@@ -173,7 +173,7 @@ def _run(args: argparse.Namespace, given: dict, out: Path, stop: StopRequest) ->
             raise
         save_checkpoint(trainer, path)
         if isinstance(err, NonFiniteError):
-            resume_hint = f"lower --lr or --kl-coef: `a2c-lessons train --out {out} --resume --override --kl-coef 0.05`"
+            resume_hint = "resume with a lower --lr or --kl-coef (`--resume --override --kl-coef 0.05`)"
         raise RunFailed(f"{one_line(err)}; {path} holds step {trainer.step_count}: {resume_hint}") from err
     save_checkpoint(trainer, path)
     if stop.requested:

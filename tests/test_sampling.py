@@ -139,6 +139,14 @@ def test_prompts_must_be_a_list_and_uniforms_the_right_shape(tiny_policy):
         sample(tiny_policy, ["the food"], 4, uniforms=torch.rand(2, 4))
 
 
+def test_seed_generator_and_uniforms_are_one_source_of_randomness_each(tiny_policy):
+    # before: a generator silently won over a seed, and uniforms over both
+    with pytest.raises(ValueError, match="seed or generator, not both"):
+        sample(tiny_policy, ["the food"], 4, seed=1, generator=torch.Generator().manual_seed(1))
+    with pytest.raises(ValueError, match="without seed or generator"):
+        sample(tiny_policy, ["the food"], 4, seed=1, uniforms=torch.rand(1, 4))
+
+
 def test_too_long_a_request_names_n_positions(tiny_policy):
     with pytest.raises(ValueError, match="n_positions"):
         sample(tiny_policy, ["the food"], 200)

@@ -145,6 +145,21 @@ def test_bad_config_values_are_refused_by_name(change, match):
         dataclasses.replace(A2CConfig(), **change)
 
 
+def test_every_config_field_has_a_rule_and_a_field_without_one_is_an_error(monkeypatch):
+    import typing
+
+    from a2c_lessons import config
+
+    hints = typing.get_type_hints(A2CConfig)
+    unruled = [f.name for f in dataclasses.fields(A2CConfig) if typing.get_origin(hints[f.name]) is not typing.Literal]
+    assert sorted(set(unruled) - set(config.RULES)) == []
+    with pytest.raises(ValueError, match="whiten_advantages"):
+        A2CConfig(whiten_advantages="yes")
+    monkeypatch.delitem(config.RULES, "gamma")  # a renamed field, its rule left under the old name
+    with pytest.raises(KeyError, match="'gamma' has no rule"):
+        A2CConfig()
+
+
 def test_metrics_table_and_file(tmp_path):
     trainer = A2CTrainer(SMALL)
     seen = []
