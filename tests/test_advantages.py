@@ -31,7 +31,7 @@ FAST = settings(max_examples=40, deadline=None)
 # ---------------------------------------------------------------- random batches and slow references
 
 
-def random_batch(seed: int, batch: int, time: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def random_rewards_and_values(seed: int, batch: int, time: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """rewards, values: (B, T) float64 with NaN on pads (which must never leak); mask: (B, T) bool prefix."""
     gen = torch.Generator().manual_seed(seed)
     lengths = torch.randint(1, time + 1, (batch,), generator=gen)
@@ -106,7 +106,7 @@ unit = st.floats(0.0, 1.0)
 @FAST
 @given(batch=batches, gamma=unit)
 def test_discounted_returns_match_reference_loop(batch, gamma):
-    rewards, _, mask = random_batch(*batch)
+    rewards, _, mask = random_rewards_and_values(*batch)
     assert matches(discounted_returns(rewards, mask, gamma=gamma), ref_returns(rewards, mask, gamma), mask)
 
 
@@ -116,14 +116,14 @@ def test_discounted_returns_match_reference_loop(batch, gamma):
     ids=["library_passes", "off_by_one_returns_fails_reference"],
 )
 def test_returns_reference_check_catches_off_by_one(returns_fn, passes):
-    rewards, _, mask = random_batch(0, 4, 5)
+    rewards, _, mask = random_rewards_and_values(0, 4, 5)
     assert matches(returns_fn(rewards, mask, gamma=0.9), ref_returns(rewards, mask, 0.9), mask) == passes
 
 
 @FAST
 @given(batch=batches, gamma=unit)
 def test_td_residuals_match_reference_loop(batch, gamma):
-    rewards, values, mask = random_batch(*batch)
+    rewards, values, mask = random_rewards_and_values(*batch)
     out = td_residuals(rewards, values, mask, gamma=gamma)
     assert matches(out, ref_td(rewards, values, mask, gamma), mask)
 
@@ -131,7 +131,7 @@ def test_td_residuals_match_reference_loop(batch, gamma):
 @FAST
 @given(batch=batches, gamma=unit, lam=unit)
 def test_gae_matches_reference_loop(batch, gamma, lam):
-    rewards, values, mask = random_batch(*batch)
+    rewards, values, mask = random_rewards_and_values(*batch)
     out = gae(rewards, values, mask, gamma=gamma, lam=lam)
     assert matches(out, ref_gae(rewards, values, mask, gamma, lam), mask)
 
@@ -142,7 +142,7 @@ def test_gae_matches_reference_loop(batch, gamma, lam):
     ids=["library_passes", "no_baseline_advantages_fails_reference"],
 )
 def test_mc_advantages_reference_check_catches_missing_baseline(advantage_fn, passes):
-    rewards, values, mask = random_batch(1, 4, 5)
+    rewards, values, mask = random_rewards_and_values(1, 4, 5)
     out = advantage_fn(rewards, values, mask, gamma=0.9)
     assert matches(out, ref_mc_advantages(rewards, values, mask, 0.9), mask) == passes
 
@@ -150,7 +150,7 @@ def test_mc_advantages_reference_check_catches_missing_baseline(advantage_fn, pa
 @FAST
 @given(batch=batches, shift_mean=st.booleans())
 def test_whiten_matches_reference_loop(batch, shift_mean):
-    x, _, mask = random_batch(*batch)
+    x, _, mask = random_rewards_and_values(*batch)
     if int(mask.sum()) < 2:
         return  # the variance needs two real tokens; that case raises (tested below)
     out = whiten(x, mask, shift_mean=shift_mean, eps=1e-8)
@@ -167,7 +167,7 @@ def test_terminal_rewards_put_score_on_last_real_token_not_first_pad():
 
 
 def test_kl_penalised_rewards_match_reference_and_do_not_backprop_into_kl():
-    rewards, values, mask = random_batch(2, 3, 4)
+    rewards, values, mask = random_rewards_and_values(2, 3, 4)
     kl_values = values.abs()
     kl = kl_values.clone().requires_grad_(True)
     out = kl_penalised_rewards(rewards, kl, mask, kl_coef=0.1)
@@ -211,7 +211,7 @@ def test_hand_worked_two_sequences_three_tokens():
 @FAST
 @given(batch=batches, gamma=unit)
 def test_gae_lambda_one_equals_mc_returns(batch, gamma):
-    rewards, values, mask = random_batch(*batch)
+    rewards, values, mask = random_rewards_and_values(*batch)
     expected = discounted_returns(rewards, mask, gamma=gamma) - values.nan_to_num(0.0)
     assert torch.allclose(gae(rewards, values, mask, gamma=gamma, lam=1.0), expected, atol=1e-10)
     assert torch.allclose(mc_advantages(rewards, values, mask, gamma=gamma), expected, atol=1e-10)
@@ -220,20 +220,20 @@ def test_gae_lambda_one_equals_mc_returns(batch, gamma):
 @FAST
 @given(batch=batches, gamma=unit)
 def test_gae_lambda_zero_equals_td_residuals(batch, gamma):
-    rewards, values, mask = random_batch(*batch)
+    rewards, values, mask = random_rewards_and_values(*batch)
     out = gae(rewards, values, mask, gamma=gamma, lam=0.0)
     assert torch.equal(out, td_residuals(rewards, values, mask, gamma=gamma))
 
 
 def test_gamma_one_returns_with_terminal_reward_equal_reward_at_every_real_token():
-    _, _, mask = random_batch(3, 5, 6)
+    _, _, mask = random_rewards_and_values(3, 5, 6)
     scores = torch.tensor([0.7, -1.0, 2.0, 0.0, 5.5], dtype=torch.float64)
     returns = discounted_returns(terminal_rewards(scores, mask), mask, gamma=1.0)
     assert torch.equal(returns, torch.where(mask, scores.unsqueeze(1), 0.0))
 
 
 def test_whiten_gives_zero_mean_unit_variance_and_scale_only_keeps_mean():
-    x, _, mask = random_batch(4, 4, 6)
+    x, _, mask = random_rewards_and_values(4, 4, 6)
     x = 3.0 + 2.0 * x
     whitened = whiten(x, mask)
     real = whitened[mask]
@@ -243,7 +243,7 @@ def test_whiten_gives_zero_mean_unit_variance_and_scale_only_keeps_mean():
 
 
 def test_advantages_keep_the_graph_so_the_caller_decides_when_to_detach():
-    rewards, values, mask = random_batch(5, 3, 4)
+    rewards, values, mask = random_rewards_and_values(5, 3, 4)
     values = values.nan_to_num(0.0).requires_grad_(True)
     gae(rewards, values, mask, gamma=0.9, lam=0.9).sum().backward()
     assert values.grad is not None and bool((values.grad[~mask] == 0).all())

@@ -20,6 +20,7 @@ from a2c_lessons import runfolder
 from a2c_lessons.cli import main
 from a2c_lessons.policy import TINY_LM_PATH
 from a2c_lessons.rewards import REWARD_MODEL_PATH
+from tests.helpers import wait_for
 
 QUICK = ["--batch-size", "8", "--eval-samples", "16", "--max-new-tokens", "20", "--stop-positive", "none"]
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
@@ -65,13 +66,6 @@ def error_line(capsys) -> str:
     err = capsys.readouterr().err
     assert "Traceback" not in err, err
     return err.strip().splitlines()[-1]
-
-
-def wait_for(condition, timeout: float = 240.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "timed out"
-        time.sleep(0.2)
 
 
 def test_overwrite_clears_the_old_run_so_a_kill_then_resume_never_resumes_it(tmp_path, capsys):
@@ -137,7 +131,7 @@ def test_sigint_mid_run_saves_the_last_step_and_resume_misses_and_repeats_none(t
     argv = ["train", "--out", str(out), "--steps", "300", *QUICK]
     run = subprocess.Popen([sys.executable, "-m", "a2c_lessons.cli", *argv], env=ENV, text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
-    wait_for(lambda: len(steps_in(out)) >= 2)
+    wait_for(lambda: len(steps_in(out)) >= 2, 240, "two steps saved")
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=120)
     assert run.returncode == 130 and "Traceback" not in err, err[-2000:]
@@ -191,7 +185,7 @@ def test_a_second_run_into_the_folder_is_refused_naming_the_first_runs_pid(tmp_p
     argv = ["train", "--out", str(out), "--steps", "300", *QUICK]
     first = subprocess.Popen([sys.executable, "-m", "a2c_lessons.cli", *argv], env=ENV, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
-    wait_for(lambda: len(steps_in(out)) >= 1)
+    wait_for(lambda: len(steps_in(out)) >= 1, 240, "a first step saved")
     for second in (["--overwrite", "--steps", "2", *QUICK], ["--resume"]):
         start = time.monotonic()
         assert main(["train", "--out", str(out), *second]) == 1

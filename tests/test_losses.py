@@ -34,7 +34,9 @@ FAST = settings(max_examples=40, deadline=None)
 # ---------------------------------------------------------------- random batches and slow references
 
 
-def random_batch(seed: int, batch: int = 4, time: int = 5) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def random_logprobs_and_advantages(
+    seed: int, batch: int = 4, time: int = 5
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """logprobs (< 0) and advantages: (B, T) float64 with finite garbage on pads; mask: (B, T) bool prefix."""
     gen = torch.Generator().manual_seed(seed)
     lengths = torch.randint(1, time + 1, (batch,), generator=gen)
@@ -101,7 +103,7 @@ def test_token_utility_reproduces_the_seed_example():
 )
 def test_a2c_loss_matches_reference_loop(loss_fn, passes):
     for seed in range(5):
-        logprobs, advantages, mask = random_batch(seed)
+        logprobs, advantages, mask = random_logprobs_and_advantages(seed)
         close = math.isclose(float(loss_fn(logprobs, advantages, mask)), ref_a2c_loss(logprobs, advantages, mask))
         if not close:
             assert not passes, f"seed {seed}: a2c_loss differs from -mean_b sum_t log pi * A"
@@ -110,7 +112,7 @@ def test_a2c_loss_matches_reference_loop(loss_fn, passes):
 
 
 def test_sequence_utility_is_the_per_row_sum_of_token_utilities():
-    logprobs, advantages, mask = random_batch(7)
+    logprobs, advantages, mask = random_logprobs_and_advantages(7)
     expected = [0.0] * mask.shape[0]
     for b, t in real_tokens(mask):
         expected[b] += float(logprobs[b, t]) * float(advantages[b, t])
@@ -118,13 +120,13 @@ def test_sequence_utility_is_the_per_row_sum_of_token_utilities():
 
 
 def test_a2c_loss_token_mean_matches_reference_loop():
-    logprobs, advantages, mask = random_batch(8)
+    logprobs, advantages, mask = random_logprobs_and_advantages(8)
     expected = ref_a2c_loss_token_mean(logprobs, advantages, mask)
     assert math.isclose(float(a2c_loss_token_mean(logprobs, advantages, mask)), expected)
 
 
 def test_critic_losses_match_reference_loops():
-    values, returns, mask = random_batch(9)
+    values, returns, mask = random_logprobs_and_advantages(9)
     old_values = values + 0.3 * torch.randn(
         values.shape, generator=torch.Generator().manual_seed(0), dtype=values.dtype
     )
@@ -220,7 +222,7 @@ def test_masked_tokens_get_exactly_zero_gradient_even_with_huge_advantage(loss_f
     ids=["library_passes", "undetached_token_utility_fails"],
 )
 def test_advantage_receives_no_gradient(utility_fn, passes):
-    logprobs, advantages, _ = random_batch(3)
+    logprobs, advantages, _ = random_logprobs_and_advantages(3)
     logprobs.requires_grad_(True)
     advantages.requires_grad_(True)
     utility_fn(logprobs, advantages).sum().backward()
@@ -229,7 +231,7 @@ def test_advantage_receives_no_gradient(utility_fn, passes):
 
 
 def test_losses_do_not_backprop_into_advantages_returns_or_old_values():
-    logprobs, advantages, mask = random_batch(4)
+    logprobs, advantages, mask = random_logprobs_and_advantages(4)
     returns, old_values = advantages.clone().requires_grad_(True), advantages.clone().requires_grad_(True)
     advantages.requires_grad_(True)
     logprobs.requires_grad_(True)
@@ -243,7 +245,7 @@ def test_losses_do_not_backprop_into_advantages_returns_or_old_values():
 
 
 def test_a2c_loss_gradient_is_token_mean_gradient_times_tokens_per_sequence():
-    logprobs, advantages, mask = random_batch(5)
+    logprobs, advantages, mask = random_logprobs_and_advantages(5)
     logprobs.requires_grad_(True)
     (grad_sum,) = torch.autograd.grad(a2c_loss(logprobs, advantages, mask), logprobs)
     (grad_mean,) = torch.autograd.grad(a2c_loss_token_mean(logprobs, advantages, mask), logprobs)
@@ -252,7 +254,7 @@ def test_a2c_loss_gradient_is_token_mean_gradient_times_tokens_per_sequence():
 
 
 def test_gradcheck_losses_in_float64():
-    logprobs, advantages, mask = random_batch(6, batch=3, time=4)
+    logprobs, advantages, mask = random_logprobs_and_advantages(6, batch=3, time=4)
     old_values = advantages + 0.3 * torch.randn(
         advantages.shape, generator=torch.Generator().manual_seed(1), dtype=torch.float64
     )
@@ -308,7 +310,7 @@ def test_kl_k3_is_never_negative(pairs):
 
 
 def test_a2c_total_loss_combines_the_terms_as_its_docstring_says():
-    logprobs, advantages, mask = random_batch(10)
+    logprobs, advantages, mask = random_logprobs_and_advantages(10)
     values, returns = 0.5 * advantages, advantages
     entropy = token_entropy(torch.randn(*mask.shape, 6, dtype=torch.float64).log_softmax(dim=-1))
     out = a2c_total_loss(logprobs, advantages, values, returns, entropy, mask, vf_coef=0.5, ent_coef=0.01)
@@ -327,7 +329,7 @@ def test_a2c_total_loss_combines_the_terms_as_its_docstring_says():
 
 @pytest.mark.parametrize("loss_fn", [sequence_utility, a2c_loss, a2c_loss_token_mean])
 def test_mismatched_shapes_raise_naming_the_argument(loss_fn):
-    logprobs, advantages, mask = random_batch(0, batch=2, time=3)
+    logprobs, advantages, mask = random_logprobs_and_advantages(0, batch=2, time=3)
     with pytest.raises(ValueError, match="advantages"):
         loss_fn(logprobs, advantages[:, :2], mask)
     with pytest.raises(ValueError, match="logprobs"):
@@ -338,7 +340,7 @@ def test_mismatched_shapes_raise_naming_the_argument(loss_fn):
 
 @pytest.mark.parametrize("loss_fn", [a2c_loss, a2c_loss_token_mean])
 def test_mask_with_no_true_entry_raises_naming_mask(loss_fn):
-    logprobs, advantages, mask = random_batch(0, batch=2, time=3)
+    logprobs, advantages, mask = random_logprobs_and_advantages(0, batch=2, time=3)
     with pytest.raises(ValueError, match="mask"):
         loss_fn(logprobs, advantages, torch.zeros_like(mask))
     with pytest.raises(ValueError, match="mask"):
@@ -347,7 +349,7 @@ def test_mask_with_no_true_entry_raises_naming_mask(loss_fn):
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
 def test_non_finite_logprobs_on_real_tokens_raise_but_pads_may_hold_anything(bad):
-    logprobs, advantages, mask = random_batch(0, batch=2, time=3)
+    logprobs, advantages, mask = random_logprobs_and_advantages(0, batch=2, time=3)
     on_pad = logprobs.masked_fill(~mask, bad)
     assert torch.isfinite(a2c_loss(on_pad, advantages, mask))
     logprobs[0, 0] = bad
@@ -356,7 +358,7 @@ def test_non_finite_logprobs_on_real_tokens_raise_but_pads_may_hold_anything(bad
 
 
 def test_bad_coefficients_and_shapes_raise_naming_the_argument():
-    logprobs, advantages, mask = random_batch(0, batch=2, time=3)
+    logprobs, advantages, mask = random_logprobs_and_advantages(0, batch=2, time=3)
     entropy = torch.ones_like(logprobs)
     with pytest.raises(ValueError, match="vf_coef"):
         a2c_total_loss(logprobs, advantages, logprobs, advantages, entropy, mask, vf_coef=-1.0, ent_coef=0.0)

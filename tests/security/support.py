@@ -8,12 +8,9 @@ import sys
 import pytest
 
 from a2c_lessons.grading import sandbox
+from tests.helpers import in_ci
 
 SANDBOX_MODES = ("bwrap", "uid")  # the two sandboxes `grade` may use; CI (root, bubblewrap installed) runs both
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def require_sandbox(mode: str = "bwrap") -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import in_ci
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -16,10 +17,6 @@ NOTEBOOKS = REPO / "notebooks"
 SHOTS = REPO / "runs" / "ui-screenshots"
 ADVANTAGE_LESSON = NOTEBOOKS / "03_advantages_and_critic.ipynb"
 PREFERENCE_LESSON = NOTEBOOKS / "09_you_are_the_human.ipynb"
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def skip_or_fail(reason: str) -> None:

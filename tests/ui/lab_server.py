@@ -14,12 +14,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests import helpers
 
 CHROMIUM = os.environ.get("A2C_UI_CHROMIUM", "/usr/bin/chromium")
 # --disable-background-networking and friends: this machine's closed network refuses Chromium's own
@@ -203,12 +204,8 @@ def _pids_mentioning(text: str) -> list[int]:
 
 
 def wait_for(cond, timeout: float, what: str, poll: float = 0.2) -> None:
-    """Poll `cond` until true; every wait in this suite is bounded and says what it waited for."""
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise UIFailure(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(poll)
+    """Poll `cond` until true; every wait in this suite is bounded and says what it waited for (a UIFailure)."""
+    helpers.wait_for(cond, timeout, what, poll=poll, error=UIFailure)
 
 
 # ---------------------------------------------------------------- the browser
