@@ -48,7 +48,9 @@ $(MATHJAX): site_src/package.json site_src/package-lock.json
 	npm ci --prefix build/site/npm --no-audit --no-fund --loglevel=error
 	touch $(MATHJAX)
 
+# The stale lessons run two at a time into the site's cache first (site_src/lesson_cache.py); Sphinx then finds them.
 site: $(SITE_STAMP) $(MATHJAX)
+	$(BIN)/python site_src/lesson_cache.py --jobs 2
 	$(BIN)/sphinx-build -b html -q -W --keep-going -d build/site/doctrees site_src site
 	@echo "The course website is in site/: open site/index.html, or serve it with" \
 		"$(BIN)/python -m http.server -d site -b 127.0.0.1 8000"

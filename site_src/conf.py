@@ -41,9 +41,8 @@ course_site_extension = lesson_cache.digest(HERE.glob("course_*.py"))
 nb_execution_mode = "cache"
 nb_execution_cache_path = str(lesson_cache.cache_path())
 course_site_outputs = str(BUILD / "jupyter_execute")  # not beside site/, where myst-nb would put them
-# Per cell: a bound for a hung cell, not a speed limit. The training cells take seconds to minutes alone, and
-# several times longer when other jobs share the machine's 2 cores (240 s was too little for lesson 7 so).
-nb_execution_timeout = 600
+# Per cell: a bound for a hung cell, not a speed limit (240 s was too little for lesson 7 on a shared machine).
+nb_execution_timeout = lesson_cache.CELL_TIMEOUT_S
 nb_execution_raise_on_error = True  # a lesson that fails fails the build, rather than publishing a traceback
 nb_execution_in_temp = False  # run each lesson in notebooks/, where it finds ../exercises, as a student would
 # Every lesson runs in the python3 kernel, which jupyter_client starts with this very interpreter (.venv's).
