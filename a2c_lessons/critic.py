@@ -19,9 +19,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from a2c_lessons.logpi import response_forward, response_hidden
 from a2c_lessons.masked import masked_var
 from a2c_lessons.sampling import Rollout
-from a2c_lessons.scoring import response_forward
 
 
 class ValueHead(nn.Module):
@@ -47,14 +47,15 @@ class ActorCritic(nn.Module):
 
     def __init__(self, actor: nn.Module, critic_model: nn.Module | None = None):
         super().__init__()
-        self.actor, self.critic_model = actor, critic_model
+        self.actor = actor
+        self.critic_model = critic_model
         self.value_head = ValueHead((critic_model or actor).config.hidden_size)
 
     def forward(self, rollout: Rollout) -> tuple[torch.Tensor, torch.Tensor]:
         """Returns logits (B, T, V) that predict each response token, and values (B, T)."""
-        logits, hidden = response_forward(self.actor, rollout)
+        logits, hidden = response_forward(self.actor, rollout, hidden=self.critic_model is None)
         if self.critic_model is not None:
-            _, hidden = response_forward(self.critic_model, rollout)
+            hidden = response_hidden(self.critic_model, rollout)
         values = self.value_head(hidden)
         return logits, torch.where(rollout.mask, values, 0.0)
 

@@ -4,7 +4,7 @@ Place in the data flow: after `step`, at the end of the line
 `prompts -> sample -> Rollout -> score -> values -> gae -> a2c_loss -> step`: each A2C step
 appends one row of metrics (`A2CTrainer.metrics`), and these functions draw the rows
 of one or several runs side by side (lessons 5-8), or the probability of sets of words
-(`scoring.word_mass`) measured every few steps. `widgets.LivePlot` redraws `plot_runs` live.
+(`logpi.word_mass`) measured every few steps. `widgets.LivePlot` redraws `plot_runs` live.
 """
 
 from __future__ import annotations

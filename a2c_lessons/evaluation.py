@@ -26,10 +26,10 @@ import torch
 
 from a2c_lessons import losses
 from a2c_lessons.corpus import PROMPTS
+from a2c_lessons.logpi import recompute_logprobs
 from a2c_lessons.masked import masked_sum
 from a2c_lessons.rewards import RewardFn, review_stats, score, wilson_interval
 from a2c_lessons.sampling import sample
-from a2c_lessons.scoring import logprobs_of
 
 if TYPE_CHECKING:  # importing policy pulls in transformers
     from a2c_lessons.policy import Policy
@@ -48,7 +48,7 @@ def fresh_reviews(
     for start in range(0, n, batch_size):
         prompts = [PROMPTS[(start + i) % len(PROMPTS)] for i in range(min(batch_size, n - start))]
         rollout = sample(policy, prompts, max_new_tokens, generator=generator)
-        kl = losses.kl_k1(rollout.logprobs, logprobs_of(ref_model, rollout))  # (B, T)
+        kl = losses.kl_k1(rollout.logprobs, recompute_logprobs(ref_model, rollout))  # (B, T)
         reviews += rollout.reviews
         kls.append(masked_sum(kl, rollout.mask, dim=1))  # (B,)
     policy.model.train(was_training)

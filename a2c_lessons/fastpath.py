@@ -2,7 +2,7 @@
 
 Place in the data flow: prompts -> **sample** -> Rollout -> **score** -> values -> gae.
 `sampling.sample` steps GPT-2 models (the bundled tiny LM among them) with
-`StaticCacheStepper`, and `scoring.response_forward` scores their rollouts with
+`StaticCacheStepper`, and `logpi.response_forward` scores their rollouts with
 `packed_forward`; any other causal LM runs its own forward in both places.
 
 Both run the same layer, `gpt2_block`, and differ only in how attention finds its keys:
@@ -247,6 +247,12 @@ def packed_forward(
         logits: (B, W, V) float; hidden: (B, W, hidden), the final (post-LayerNorm) states.
         Padding positions in the window hold hidden = 0 and logits = 0: finite, and masked later.
     """
+    hidden = packed_hidden(model, input_ids, attention_mask, window)  # (B, W, hidden)
+    return lm_logits(hidden, model.lm_head.weight), hidden
+
+
+def packed_hidden(model, input_ids: torch.Tensor, attention_mask: torch.Tensor, window: slice) -> torch.Tensor:
+    """`packed_forward`'s hidden states alone, (B, W, hidden): no LM head, for a critic that reads only them."""
     gpt = model.transformer
     act = _ACTIVATIONS[model.config.activation_function]
     batch, length = input_ids.shape
@@ -266,5 +272,4 @@ def packed_forward(
 
     for block in gpt.h:
         x = gpt2_block(block, x, attend, act)
-    hidden = to_grid(gpt.ln_f(x)).view(batch, length, width)[:, window]  # (B, W, hidden)
-    return lm_logits(hidden, model.lm_head.weight), hidden
+    return to_grid(gpt.ln_f(x)).view(batch, length, width)[:, window]  # (B, W, hidden)

@@ -19,11 +19,18 @@ from __future__ import annotations
 import functools
 import math
 import typing
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import torch
 
-from a2c_lessons.masked import check_coef, check_same_shape, check_token_inputs, masked_mean, masked_sum
+from a2c_lessons.masked import (
+    check_coef,
+    check_same_shape,
+    check_token_inputs,
+    check_vocab_logprobs,
+    masked_mean,
+    masked_sum,
+)
 
 # ---------------------------------------------------------------- the actor: U and L = -E[U]
 
@@ -155,11 +162,7 @@ def token_entropy(logprobs_full: torch.Tensor) -> torch.Tensor:
     Returns:
         (batch, time) float, H_t >= 0 (not masked: reduce it with the mask).
     """
-    if not isinstance(logprobs_full, torch.Tensor) or logprobs_full.dim() != 3:
-        got = tuple(logprobs_full.shape) if isinstance(logprobs_full, torch.Tensor) else type(logprobs_full).__name__
-        raise ValueError(f"logprobs_full must be a (batch, time, vocab) tensor, got {got}")
-    if bool((torch.isnan(logprobs_full) | (logprobs_full == math.inf)).any()):
-        raise ValueError("logprobs_full must not hold NaN or +inf (-inf, probability 0, is fine)")
+    check_vocab_logprobs(logprobs_full, "logprobs_full")
     # p log p -> 0 as p -> 0: put 0 for log p there, or 0 * -inf gives NaN (and a NaN gradient)
     safe_logprobs = logprobs_full.masked_fill(logprobs_full == -math.inf, 0.0)  # (B, T, V)
     return -(logprobs_full.exp() * safe_logprobs).sum(dim=-1)
@@ -213,10 +216,6 @@ class A2CLoss:
     actor: torch.Tensor
     critic: torch.Tensor
     entropy: torch.Tensor
-
-    def as_dict(self) -> dict[str, float]:
-        """The terms as plain floats, for logging."""
-        return {field.name: float(getattr(self, field.name).detach()) for field in fields(self)}
 
 
 def a2c_total_loss(

@@ -63,9 +63,22 @@ def check_finite(x: torch.Tensor, name: str, mask: torch.Tensor | None = None) -
         raise ValueError(f"{name} must be finite{where}; it has NaN or inf")
 
 
+def check_vocab_logprobs(logprobs_full: torch.Tensor, name: str) -> None:
+    """A (batch, time, vocab) tensor of log-probabilities: no NaN and no +inf (-inf, probability 0, is fine)."""
+    if not isinstance(logprobs_full, torch.Tensor) or logprobs_full.dim() != 3:
+        got = tuple(logprobs_full.shape) if isinstance(logprobs_full, torch.Tensor) else type(logprobs_full).__name__
+        raise ValueError(f"{name} must be a (batch, time, vocab) tensor, got {got}")
+    if bool((torch.isnan(logprobs_full) | (logprobs_full == math.inf)).any()):
+        raise ValueError(f"{name} must not hold NaN or +inf (-inf, probability 0, is fine)")
+
+
 def check_token_inputs(mask: torch.Tensor, **tensors: torch.Tensor) -> None:
     """Each named tensor has mask's shape and is finite where mask is True; mask has a True entry."""
     check_mask(mask, *((tensor, name) for name, tensor in tensors.items()))
+    # one device-to-host read for all of them (each bool() waits for a GPU); on failure, find which one
+    passed = [mask.any()] + [(torch.isfinite(tensor) | ~mask).all() for tensor in tensors.values()]
+    if bool(torch.stack(passed).all()):
+        return
     if not bool(mask.any()):
         raise ValueError("mask has no True entry: there is no token to take a loss over")
     for name, tensor in tensors.items():

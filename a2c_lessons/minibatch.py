@@ -1,4 +1,4 @@
-"""One batch cut into PPO's minibatches: the rows of each, and every tensor the passes share, indexed alike.
+"""One batch cut into rows: each process's share, PPO's minibatches, and every tensor the passes share, indexed alike.
 
 Place in the data flow: prompts -> sample -> Rollout -> score -> values -> gae -> **a2c_loss -> step**, where step 5
 takes `minibatches` optimiser steps per pass over the batch (`ppo_epochs` passes). Each pass draws a fresh shuffle
@@ -13,6 +13,17 @@ from dataclasses import dataclass, replace
 import torch
 
 from a2c_lessons.sampling import Rollout
+
+
+def process_rows(batch_size: int, processes: int, index: int, group_size: int | None = None) -> slice:
+    """Process `index`'s rows of the global batch of `batch_size`, split evenly over `processes`; with a group
+    estimator (`group_size` G) each process's share holds whole groups, so no group straddles two processes."""
+    if batch_size % processes:
+        raise ValueError(f"batch_size ({batch_size}) must be divisible by the number of processes ({processes})")
+    local = batch_size // processes
+    if group_size is not None and local % group_size:
+        raise ValueError(f"each process's batch ({local}) must be a multiple of group_size ({group_size})")
+    return slice(index * local, (index + 1) * local)
 
 
 def minibatch_rows(batch: int, minibatches: int, generator: torch.Generator) -> list[torch.Tensor]:
@@ -36,7 +47,7 @@ class Scored:
     entropy: torch.Tensor
 
 
-@dataclass
+@dataclass(kw_only=True)  # five (B, T) tensors: built by name, never by position
 class Targets:
     """What the update's passes hold fixed, all (B, T) and detached: log pi_old (the sampler's weights), A, V_old,
     the critic's targets, and the mask."""
@@ -49,7 +60,7 @@ class Targets:
 
     def rows(self, rows: torch.Tensor) -> Targets:
         """The minibatch `rows` ((rows,) long) of every tensor."""
-        return Targets(*(getattr(self, name)[rows] for name in self.__dataclass_fields__))
+        return Targets(**{name: getattr(self, name)[rows] for name in self.__dataclass_fields__})
 
 
 def rollout_rows(rollout: Rollout, rows: torch.Tensor) -> Rollout:

@@ -78,3 +78,11 @@ def left_padded_forward(model, input_ids: torch.Tensor, attention_mask: torch.Te
         position_ids=position_ids(attention_mask),
         output_hidden_states=hidden_states,
     )
+
+
+def left_padded_hidden(model, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """(B, L, hidden): the last hidden states of `left_padded_forward`, from the model's body without its LM head."""
+    out = model.base_model(
+        input_ids=input_ids, attention_mask=attention_mask.long(), position_ids=position_ids(attention_mask)
+    )
+    return out.last_hidden_state

@@ -7,7 +7,7 @@ Each new token is drawn from the sampling distribution
     pi_T(. | x, y_<t) = softmax(logits / T), then top-k / top-p truncated and renormalised,
 
 and `Rollout.logprobs` holds log pi_T(y_t | x, y_<t) of the drawn tokens: the same
-numbers `scoring.logprobs_of` recomputes with gradients for the loss. Prompts are
+numbers `logpi.recompute_logprobs` recomputes with gradients for the loss. Prompts are
 padded on the left (`padding`), so a padded prompt sees exactly what it would see alone.
 
 The loop has gpt-fast's shape: a stepper runs `prefill()` on the prompts once, then
@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # importing policy pulls in transformers: seconds the grader 
 _DONE_CHECK_EVERY = 8  # tokens between the GPU loop's checks for the end of the batch
 
 
-@dataclass
+@dataclass(kw_only=True)  # ten fields, several of one type: built by name, never by position
 class Rollout:
     """A batch of sampled responses. Shapes: B = batch, P = prompt_len, T = time.
 
@@ -254,17 +254,17 @@ def sample(
         )
     texts = policy.tokenizer.batch_decode(response_ids, skip_special_tokens=True)
     return Rollout(
-        distinct_ids[copy_of],
-        distinct_mask[copy_of],
-        response_ids,
-        logprobs,
-        mask,
-        list(prompts),
-        [s.strip() for s in texts],
-        temperature,
-        top_k,
-        top_p,
-        precision.compute_dtype(policy.model),
+        prompt_ids=distinct_ids[copy_of],
+        prompt_mask=distinct_mask[copy_of],
+        response_ids=response_ids,
+        logprobs=logprobs,
+        mask=mask,
+        prompts=list(prompts),
+        texts=[s.strip() for s in texts],
+        temperature=temperature,
+        top_k=top_k,
+        top_p=top_p,
+        compute_dtype=precision.compute_dtype(policy.model),
     )
 
 

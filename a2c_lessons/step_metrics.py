@@ -18,6 +18,7 @@ import torch
 from a2c_lessons import losses
 from a2c_lessons.critic import explained_variance
 from a2c_lessons.masked import masked_mean, masked_sum, masked_var
+from a2c_lessons.minibatch import Targets
 from a2c_lessons.rewards import review_stats
 from a2c_lessons.sampling import Rollout
 
@@ -35,12 +36,13 @@ class Update:
     ratio_dev: torch.Tensor
 
 
-@dataclass
+@dataclass(kw_only=True)  # seven fields, three of them tensors: built by name, never by position
 class StepRecord:
     """What one step measured, for its row of metrics. B = batch, T = time.
 
     rollout: the step's Rollout; scores: (B,) rewards; kl: (B, T) the penalised per-token KL;
-    update: step 5's `Update`; advantages, values, returns: (B, T) float, as the loss used them;
+    update: step 5's `Update`; targets: what the update held fixed (A, V before the update, the critic's
+    targets, the mask; `minibatch.Targets`);
     ratio: (B, T) pi_new / pi_old before the update; start: perf_counter at the step's start.
     """
 
@@ -48,9 +50,7 @@ class StepRecord:
     scores: torch.Tensor
     kl: torch.Tensor
     update: Update
-    advantages: torch.Tensor
-    values: torch.Tensor
-    returns: torch.Tensor
+    targets: Targets
     ratio: torch.Tensor
     start: float
 
@@ -68,8 +68,8 @@ def step_row(record: StepRecord, accelerator, *, step: int, critic: bool) -> dic
         "kl": masked_sum(record.kl, mask, dim=1).mean(),  # per sequence, the estimator that is penalised
         "entropy": loss.entropy.detach(),
         "actor_loss": loss.actor.detach(),
-        "adv_mean": masked_mean(record.advantages, mask),
-        "adv_std": masked_var(record.advantages, mask).sqrt(),
+        "adv_mean": masked_mean(record.targets.advantages, mask),
+        "adv_std": masked_var(record.targets.advantages, mask).sqrt(),
         "ratio_max_dev": (record.ratio - 1).abs().max(),
         "clip_fraction": record.update.clip_fraction,
         "approx_kl": record.update.approx_kl,
@@ -79,16 +79,15 @@ def step_row(record: StepRecord, accelerator, *, step: int, critic: bool) -> dic
     }
     if critic:
         local["critic_loss"] = loss.critic.detach()
-    device = accelerator.device
-    row = {
-        k: float(accelerator.gather_for_metrics(v.detach().float().reshape(1).to(device)).mean())
-        for k, v in local.items()
-    }
+    # one gather over processes and one device-to-host copy for all of them, not one per metric
+    local_values = torch.stack([v.detach().float().reshape(()).to(accelerator.device) for v in local.values()])
+    means = accelerator.gather_for_metrics(local_values.unsqueeze(0)).mean(dim=0)  # (processes, K) -> (K,)
+    row = dict(zip(local, means.tolist()))
     row["tokens"] *= accelerator.num_processes
     row["step"] = step
     row["grad_norm"] = float(record.update.grad_norm)
     row["epochs"] = record.update.epochs
     if critic:
-        row["explained_var"] = explained_variance(record.values, record.returns, mask)
+        row["explained_var"] = explained_variance(record.targets.old_values, record.targets.returns, mask)
     row["tokens_per_s"] = row["tokens"] / (time.perf_counter() - record.start)
     return row

@@ -11,7 +11,7 @@ Each step minimises, on a fresh batch from the current policy,
 with A from the config's estimator (`estimators.ESTIMATORS`: GAE, A2C, by default) on rewards
 r_t = (score on the last real token) - kl_coef * KL_t(pi || pi_ref), the token terms reduced by the config's
 aggregation (`aggregation.AGGREGATIONS`: sequence-sum, U = sum_t). By default one step per batch: sampler and loss
-use the same weights, so pi_new / pi_old is 1, which every step checks (`scoring.check_ratio`, 1e-4) before it
+use the same weights, so pi_new / pi_old is 1, which every step checks (`logpi.check_ratio`, 1e-4) before it
 updates; a NaN or inf loss, reward or gradient norm raises `NonFiniteError` before any weight changes. With
 ppo_epochs K or minibatches M above 1 the batch is reused PPO's way (`ppo`): K passes of M steps each.
 
@@ -38,13 +38,13 @@ from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.critic import ActorCritic
 from a2c_lessons.estimators import ESTIMATORS, Estimator
 from a2c_lessons.evaluation import evaluate_policy
+from a2c_lessons.logpi import check_ratio, recompute_logprobs, taken_logprobs, vocab_logprobs
 from a2c_lessons.masked import masked_mean
-from a2c_lessons.minibatch import Scored, Targets, minibatch_rows, rollout_rows
+from a2c_lessons.minibatch import Scored, Targets, minibatch_rows, process_rows, rollout_rows
 from a2c_lessons.policy import Policy, load_policy
 from a2c_lessons.rewards import LearnedReward, RewardFn, get_reward, score
 from a2c_lessons.runfolder import append_line, json_line
 from a2c_lessons.sampling import Rollout, sample
-from a2c_lessons.scoring import check_ratio, full_logprobs, logprobs_of, response_logprobs
 from a2c_lessons.step_metrics import StepRecord, Update, step_row
 
 KL_ESTIMATORS = {"k1": losses.kl_k1, "k3": losses.kl_k3}
@@ -93,20 +93,9 @@ class A2CTrainer:
         # which `rewind` puts back); one that stops after it (mid_step) leaves no consistent state to save
         self.mid_step = False
         self.rng_at_step_start = None
-        self.rows = self._local_rows()  # this process's slice of the global batch
-
-    def _local_rows(self) -> slice:
-        """This process's rows of the global batch; a group estimator's groups must not straddle two processes."""
-        world = self.accelerator.num_processes
-        rank = self.accelerator.process_index
-        if self.cfg.batch_size % world:
-            raise ValueError(
-                f"batch_size ({self.cfg.batch_size}) must be divisible by the number of processes ({world})"
-            )
-        local = self.cfg.batch_size // world
-        if self.estimator.grouped and local % self.cfg.group_size:
-            raise ValueError(f"each process's batch ({local}) must be a multiple of group_size ({self.cfg.group_size})")
-        return slice(rank * local, (rank + 1) * local)
+        group = cfg.group_size if self.estimator.grouped else None
+        # this process's slice of the global batch
+        self.rows = process_rows(cfg.batch_size, self.accelerator.num_processes, self.accelerator.process_index, group)
 
     def _draw_batch(self) -> tuple[list[str], torch.Tensor]:
         """Prompts and sampling uniforms of the global batch (the same on every process), sliced. A group
@@ -137,7 +126,7 @@ class A2CTrainer:
         first = self._forward(rollout)
         ratio = check_ratio(first.logprobs, rollout)  # (B, T), 1: same weights sampled and scored
         with torch.no_grad():
-            ref_logprobs = logprobs_of(self.ref_model, rollout)
+            ref_logprobs = recompute_logprobs(self.ref_model, rollout)
         # 4. advantages: KL-penalised rewards, then the estimator the config names
         kl = KL_ESTIMATORS[cfg.kl_estimator](rollout.logprobs, ref_logprobs)
         rewards = adv.kl_penalised_rewards(adv.terminal_rewards(scores, mask), kl, mask, kl_coef=cfg.kl_coef)
@@ -148,10 +137,18 @@ class A2CTrainer:
         if cfg.whiten_advantages:
             advantages = adv.whiten(advantages, mask)
         # 5. loss and step: ppo_epochs passes of `minibatches` steps over the batch (one A2C step by default)
-        targets = Targets(first.logprobs.detach(), advantages.detach(), old_values, returns.detach(), mask)
+        targets = Targets(
+            old_logprobs=first.logprobs.detach(),
+            advantages=advantages.detach(),
+            old_values=old_values,
+            returns=returns.detach(),
+            mask=mask,
+        )
         update = self._update(rollout, first, targets, rewards)
         self.step_count += 1
-        row = self._log(StepRecord(rollout, scores, kl, update, advantages, old_values, returns, ratio, start))
+        row = self._log(
+            StepRecord(rollout=rollout, scores=scores, kl=kl, update=update, targets=targets, ratio=ratio, start=start)
+        )
         self.mid_step = False
         self.rng_at_step_start = None
         return row
@@ -159,8 +156,8 @@ class A2CTrainer:
     def _forward(self, rollout: Rollout) -> Scored:
         """Log pi of the sampled tokens, V and the entropy, with gradients."""
         logits, values = self.actor_critic(rollout)
-        logprobs_full = full_logprobs(logits, rollout)  # (B, T, V)
-        return Scored(response_logprobs(logprobs_full, rollout), values, losses.token_entropy(logprobs_full))
+        logprobs_full = vocab_logprobs(logits, rollout)  # (B, T, V)
+        return Scored(taken_logprobs(logprobs_full, rollout), values, losses.token_entropy(logprobs_full))
 
     def _update(self, rollout: Rollout, first: Scored, targets: Targets, rewards: torch.Tensor) -> Update:
         """Step 5: `ppo_epochs` passes over the batch in `minibatches` optimiser steps each, stopped early once an

@@ -75,16 +75,6 @@ def prompt_dataset(prompts: tuple[str, ...] = PROMPTS, *, repeats: int = 64):
     return Dataset.from_dict({"prompt": list(prompts) * repeats})
 
 
-def bos_counts(tokenizer, prompts: list[str]) -> list[int]:
-    """How many <bos> tokens each prompt holds after tokenizing it the way TRL does.
-
-    TRL 1.16 (`GRPOTrainer._tokenize_prompts`, plain-text prompts) calls
-    `processing_class(text=prompts)["input_ids"]`: special tokens on, no padding.
-    """
-    ids = tokenizer(text=list(prompts))["input_ids"]
-    return [row.count(tokenizer.bos_token_id) for row in ids]
-
-
 def fix_position_ids(model):
     """Make a GPT-2's forward count positions over real tokens when no position ids are passed.
 

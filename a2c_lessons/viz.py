@@ -8,7 +8,7 @@ Place in the data flow: prompts -> sample -> Rollout -> score -> values -> gae -
     rewards and critic-free advantages     -> plot_group_advantages
     the update itself                      -> plot_update_diagram, plot_clip_objective
 
-The data behind the distribution plots comes from `scoring.next_token_probs`; the
+The data behind the distribution plots comes from `logpi.next_token_probs`; the
 plots of training over many steps live in `curves`, the interactive ones in `widgets`, the ones
 that hold an estimate against what it estimates in `truth_viz`.
 Every function accepts tensors or plain sequences, draws on new axes (or on the

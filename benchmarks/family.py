@@ -155,8 +155,11 @@ def main(argv: list[str] | None = None) -> str:
             for name in args.members:
                 runs.append(run_member(name, seed, args))
                 r = runs[-1]
-                print(f"{name} seed {seed}: reached at step {r['reached_step']}, {r['final_positive']:.1%} positive, "
-                      f"KL {r['final_kl']:.2f}, length {r['final_length']:.1f}", flush=True)  # fmt: skip
+                print(
+                    f"{name} seed {seed}: reached at step {r['reached_step']}, {r['final_positive']:.1%} positive, "
+                    f"KL {r['final_kl']:.2f}, length {r['final_length']:.1f}",
+                    flush=True,
+                )
     finally:
         torch.set_num_threads(threads)
     rows = [summary(name, [r for r in runs if r["member"] == name]) for name in args.members]

@@ -51,8 +51,9 @@ def grade(submissions: Path, out: Path, *options: str, repo: Path = REPO) -> tup
 
 
 def baseline_worktree(ref: str, into: Path) -> Path:
-    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(into), ref], check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        ["git", "-C", str(REPO), "worktree", "add", "--detach", str(into), ref], check=True, capture_output=True
+    )
     return into
 
 
@@ -74,16 +75,19 @@ def main(argv: list[str] | None = None) -> str:
             settings += [(f"no sandbox, --jobs {j}", ["--jobs", str(j), *unsafe], REPO) for j in args.jobs]
         if args.baseline:
             old = baseline_worktree(args.baseline, root / "baseline")
-            settings += [(f"{args.baseline} (before the sandbox), --jobs {j}", ["--jobs", str(j)], old)
-                         for j in args.jobs]  # fmt: skip
+            settings += [
+                (f"{args.baseline} (before the sandbox), --jobs {j}", ["--jobs", str(j)], old) for j in args.jobs
+            ]
         try:
             for i, (name, options, repo) in enumerate(settings):
                 wall, grading = grade(submissions, root / f"out{i}", *options, repo=repo)
                 rows.append((name, grading / args.students, wall / args.students))
         finally:
             if args.baseline:
-                subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(root / "baseline")],
-                               capture_output=True)  # fmt: skip
+                subprocess.run(
+                    ["git", "-C", str(REPO), "worktree", "remove", "--force", str(root / "baseline")],
+                    capture_output=True,
+                )
     first = rows[0][1]
     lines = [
         f"Grading {args.students} honest students, one setting after another ({platform.processor() or 'cpu'}).",

@@ -84,8 +84,11 @@ def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lessons", nargs="+", default=None, help="lesson numbers, e.g. 01 05 (default: all)")
     parser.add_argument("--busy", type=int, default=2, help="busy background processes in the loaded runs")
-    parser.add_argument("--torch-default", action="store_true",
-                        help="add a loaded run with A2C_LESSONS_THREADS=0 (torch's own thread count)")  # fmt: skip
+    parser.add_argument(
+        "--torch-default",
+        action="store_true",
+        help="add a loaded run with A2C_LESSONS_THREADS=0 (torch's own thread count)",
+    )
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOK_DIR, help="folder of NN_*.ipynb lessons")
     parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/lessons.md"))
     args = parser.parse_args(argv)
@@ -96,10 +99,13 @@ def main(argv: list[str] | None = None) -> str:
         parser.error(f"no lesson in {args.notebooks} matches {args.lessons}")
 
     extra = " | loaded, torch default s | its ratio" if args.torch_default else ""
-    lines = [f"load average (1, 5, 15 min) at start: {load_average()}; loaded = beside {args.busy} busy "
-             f"processes; {os.cpu_count()} cores; A2C_LESSONS_THREADS={os.environ.get('A2C_LESSONS_THREADS', 'unset')}",
-             "", f"| lesson | quiet s | loaded s | loaded/quiet{extra} |",
-             "| --- | --- | --- | ---" + " | --- | ---" * args.torch_default + " |"]  # fmt: skip
+    lines = [
+        f"load average (1, 5, 15 min) at start: {load_average()}; loaded = beside {args.busy} busy "
+        f"processes; {os.cpu_count()} cores; A2C_LESSONS_THREADS={os.environ.get('A2C_LESSONS_THREADS', 'unset')}",
+        "",
+        f"| lesson | quiet s | loaded s | loaded/quiet{extra} |",
+        "| --- | --- | --- | ---" + " | --- | ---" * args.torch_default + " |",
+    ]
     print("\n".join(lines), flush=True)
     for path in paths:
         quiet = run_notebook(path)

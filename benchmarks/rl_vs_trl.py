@@ -82,10 +82,22 @@ class Tracker:
         self._last = now
         if step % self.args.eval_every and step < self.args.max_steps:
             return False
-        row = evaluate_policy(self.policy, self.ref_model, self.args.eval_samples, seed=EVAL_SEED + step,
-                       max_new_tokens=self.args.max_new_tokens)  # fmt: skip
-        self.curve.append({"step": step, "train_s": self.train_s, "positive": row["positive"], "kl": row["kl"],
-                           "grammatical": row["grammatical"]})  # fmt: skip
+        row = evaluate_policy(
+            self.policy,
+            self.ref_model,
+            self.args.eval_samples,
+            seed=EVAL_SEED + step,
+            max_new_tokens=self.args.max_new_tokens,
+        )
+        self.curve.append(
+            {
+                "step": step,
+                "train_s": self.train_s,
+                "positive": row["positive"],
+                "kl": row["kl"],
+                "grammatical": row["grammatical"],
+            }
+        )
         self._last = time.perf_counter()
         self._eval_s += self._last - now
         if self.args.progress:
@@ -104,9 +116,16 @@ def train_a2c(policy: Policy, tracker: Tracker, lr: float, seed: int, config: di
     from a2c_lessons.trainer import A2CConfig, A2CTrainer
 
     args = tracker.args
-    cfg = A2CConfig(seed=seed, lr=lr, steps=args.max_steps, batch_size=args.batch_size,
-                    max_new_tokens=args.max_new_tokens, kl_coef=args.kl_coef, stop_positive=None,
-                    **(config or {}))  # fmt: skip
+    cfg = A2CConfig(
+        seed=seed,
+        lr=lr,
+        steps=args.max_steps,
+        batch_size=args.batch_size,
+        max_new_tokens=args.max_new_tokens,
+        kl_coef=args.kl_coef,
+        stop_positive=None,
+        **(config or {}),
+    )
     trainer = A2CTrainer(cfg, policy=policy)
     tracker.tokens = 0
     tracker.start()
@@ -119,9 +138,17 @@ def train_a2c(policy: Policy, tracker: Tracker, lr: float, seed: int, config: di
 def trl_settings(method: str, lr: float, seed: int, args: argparse.Namespace):
     from a2c_lessons.trl_bridge import TRLSettings
 
-    return TRLSettings(method=method, lr=lr, seed=seed, batch_size=args.batch_size, group_size=args.group_size,
-                       max_new_tokens=args.max_new_tokens, beta=args.kl_coef, max_steps=args.max_steps,
-                       fix_positions=not args.trl_as_shipped)  # fmt: skip
+    return TRLSettings(
+        method=method,
+        lr=lr,
+        seed=seed,
+        batch_size=args.batch_size,
+        group_size=args.group_size,
+        max_new_tokens=args.max_new_tokens,
+        beta=args.kl_coef,
+        max_steps=args.max_steps,
+        fix_positions=not args.trl_as_shipped,
+    )
 
 
 def train_trl(method: str, policy: Policy, tracker: Tracker, lr: float, seed: int) -> None:
@@ -157,13 +184,23 @@ def run(method: str, lr: float, seed: int, args: argparse.Namespace, config: dic
     final = evaluate_policy(policy, ref_model, args.final_samples, seed=FINAL_SEED, max_new_tokens=args.max_new_tokens)
     lengths = sample(policy, list(PROMPTS) * 16, args.max_new_tokens, seed=FINAL_SEED).mask.sum(dim=1).float()
     return {
-        "method": method, "lr": lr, "seed": seed, "steps_run": tracker.steps, "train_s": tracker.train_s,
-        "reached_step": tracker.reached_step, "reached_s": tracker.reached_s, "reached_tokens": tracker.reached_tokens,
+        "method": method,
+        "lr": lr,
+        "seed": seed,
+        "steps_run": tracker.steps,
+        "train_s": tracker.train_s,
+        "reached_step": tracker.reached_step,
+        "reached_s": tracker.reached_s,
+        "reached_tokens": tracker.reached_tokens,
         "final_length": float(lengths.mean()),
-        "s_per_step": statistics.median(tracker.step_s), "final_positive": final["positive"],
-        "final_low": final["positive_low"], "final_grammatical": final["grammatical"], "final_kl": final["kl"],
-        "load_1min": load, "curve": tracker.curve,
-    }  # fmt: skip
+        "s_per_step": statistics.median(tracker.step_s),
+        "final_positive": final["positive"],
+        "final_low": final["positive_low"],
+        "final_grammatical": final["grammatical"],
+        "final_kl": final["kl"],
+        "load_1min": load,
+        "curve": tracker.curve,
+    }
 
 
 # ---------------------------------------------------------------------------------------------- the report
@@ -171,9 +208,14 @@ def summarise(runs: list[dict]) -> dict:
     """Mean over seeds of one (method, lr) cell; steps and seconds over the runs that reached the target."""
     hit = [r for r in runs if r["reached_step"] is not None]
     mean = lambda key, rows: statistics.fmean(r[key] for r in rows) if rows else None
-    return {"reached": f"{len(hit)}/{len(runs)}", "steps": mean("reached_step", hit), "secs": mean("reached_s", hit),
-            "s_per_step": mean("s_per_step", runs), "kl": mean("final_kl", runs),
-            "positive": mean("final_positive", runs)}  # fmt: skip
+    return {
+        "reached": f"{len(hit)}/{len(runs)}",
+        "steps": mean("reached_step", hit),
+        "secs": mean("reached_s", hit),
+        "s_per_step": mean("s_per_step", runs),
+        "kl": mean("final_kl", runs),
+        "positive": mean("final_positive", runs),
+    }
 
 
 def fmt(x, spec: str = ".2f", none: str = "-") -> str:
@@ -187,9 +229,11 @@ def ratio(ours, theirs) -> str:
 def table(runs: list[dict], args: argparse.Namespace) -> list[str]:
     """Per-run rows, then per-(method, lr) means with ratios ours/theirs."""
     target = f"{args.target:.0%}"
-    lines = [f"| method | lr | seed | steps to {target} | train s to {target} | median s/step | steps run "
-             f"| positive ({args.final_samples}, 95% low) | KL/seq | grammatical | load 1m |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    lines = [
+        f"| method | lr | seed | steps to {target} | train s to {target} | median s/step | steps run "
+        f"| positive ({args.final_samples}, 95% low) | KL/seq | grammatical | load 1m |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for r in runs:
         not_reached = f">{r['steps_run']}"
         lines.append(
@@ -198,19 +242,25 @@ def table(runs: list[dict], args: argparse.Namespace) -> list[str]:
             f"| {r['final_positive']:.1%} ({r['final_low']:.1%}) | {r['final_kl']:.2f} "
             f"| {r['final_grammatical']:.1%} | {r['load_1min']:.2f} |"
         )
-    lines += ["", f"Means over seeds (steps and seconds over the runs that reached {target}); ratios are ours/theirs "
-              "(below 1: ours needs fewer steps, fewer seconds, less KL).", "",
-              "| lr | method | reached | steps | train s | median s/step | KL/seq | steps ours/theirs "
-              "| train s ours/theirs | s/step ours/theirs | KL ours/theirs |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    lines += [
+        "",
+        f"Means over seeds (steps and seconds over the runs that reached {target}); ratios are ours/theirs "
+        "(below 1: ours needs fewer steps, fewer seconds, less KL).",
+        "",
+        "| lr | method | reached | steps | train s | median s/step | KL/seq | steps ours/theirs "
+        "| train s ours/theirs | s/step ours/theirs | KL ours/theirs |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for lr in args.lrs:
         cells = {m: summarise([r for r in runs if r["method"] == m and r["lr"] == lr]) for m in args.methods}
         ours = cells.get("a2c")
         for m, c in cells.items():
             keys = ("steps", "secs", "s_per_step", "kl")
             rel = ["-"] * 4 if m == "a2c" or ours is None else [ratio(ours[k], c[k]) for k in keys]
-            lines.append(f"| {lr:g} | {m} | {c['reached']} | {fmt(c['steps'], '.0f')} | {fmt(c['secs'], '.1f')} "
-                         f"| {fmt(c['s_per_step'], '.3f')} | {fmt(c['kl'])} | {' | '.join(rel)} |")  # fmt: skip
+            lines.append(
+                f"| {lr:g} | {m} | {c['reached']} | {fmt(c['steps'], '.0f')} | {fmt(c['secs'], '.1f')} "
+                f"| {fmt(c['s_per_step'], '.3f')} | {fmt(c['kl'])} | {' | '.join(rel)} |"
+            )
     return lines
 
 
@@ -254,16 +304,21 @@ def overrides_section(args: argparse.Namespace) -> list[str]:
     if args.trl_as_shipped:
         lines.append("- TRL scoring forward as shipped: GPT-2 position ids count pads (see a2c_lessons/trl_bridge.py)")
     else:
-        lines.append("- position ids: TRL's scoring forward gets GPT-2 positions counted over real tokens, as generate "
-                     "uses (trl_bridge.fix_position_ids; --trl-as-shipped turns this off)")  # fmt: skip
+        lines.append(
+            "- position ids: TRL's scoring forward gets GPT-2 positions counted over real tokens, as generate "
+            "uses (trl_bridge.fix_position_ids; --trl-as-shipped turns this off)"
+        )
     return lines
 
 
 def header(args: argparse.Namespace) -> list[str]:
     import transformers
 
-    versions = {"python": platform.python_version(), "torch": torch.__version__,
-                "transformers": transformers.__version__}  # fmt: skip
+    versions = {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+    }
     for name in ("trl", "datasets", "accelerate"):
         try:
             versions[name] = __import__(name).__version__
@@ -299,11 +354,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--final-samples", type=int, default=2000)
     parser.add_argument("--target", type=float, default=0.90)
     parser.add_argument("--margin", type=float, default=0.03, help="reached = an evaluation >= target + margin")
-    parser.add_argument("--trl-as-shipped", action="store_true",
-                        help="do not fix GPT-2 position ids in TRL's scoring forward")  # fmt: skip
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch CPU threads; 1 by default: a 0.4M-parameter model gains little from a second "
-                        "thread, and two threads stall on each other when the cores are shared")  # fmt: skip
+    parser.add_argument(
+        "--trl-as-shipped", action="store_true", help="do not fix GPT-2 position ids in TRL's scoring forward"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch CPU threads; 1 by default: a 0.4M-parameter model gains little from a second "
+        "thread, and two threads stall on each other when the cores are shared",
+    )
     parser.add_argument("--progress", action="store_true", help="print every evaluation")
     parser.add_argument("--no-warmup", action="store_true", help="skip the untimed 2-step run of each method")
     parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/rl_vs_trl.md"))
@@ -331,9 +391,11 @@ def run_grid(args: argparse.Namespace) -> list[dict]:
             for method in args.methods:
                 runs.append(run(method, lr, seed, args))
                 r = runs[-1]
-                print(f"{method} lr {lr:g} seed {seed}: reached at step {r['reached_step']} after "
-                      f"{fmt(r['reached_s'], '.1f')} s, {r['final_positive']:.1%} positive, KL {r['final_kl']:.2f}",
-                      flush=True)  # fmt: skip
+                print(
+                    f"{method} lr {lr:g} seed {seed}: reached at step {r['reached_step']} after "
+                    f"{fmt(r['reached_s'], '.1f')} s, {r['final_positive']:.1%} positive, KL {r['final_kl']:.2f}",
+                    flush=True,
+                )
     return runs
 
 

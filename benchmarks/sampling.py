@@ -39,9 +39,9 @@ import transformers
 
 from a2c_lessons import threads
 from a2c_lessons.corpus import PROMPTS
+from a2c_lessons.logpi import recompute_logprobs
 from a2c_lessons.policy import load_policy
 from a2c_lessons.sampling import sample
-from a2c_lessons.scoring import logprobs_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # rounds.py, beside this script
 from rounds import per_round, ratio_text, spread  # noqa: E402
@@ -125,9 +125,9 @@ def scoring_ms(policy, batch: int, new_tokens: int, repeats: int) -> dict[bool, 
     def score_once(packed: bool) -> None:
         with threads.for_model(model):  # backward included, as inside `A2CTrainer.step`
             model.zero_grad(set_to_none=True)  # as the trainer does before each backward
-            logprobs_of(model, rollout, fast=packed).sum().backward()
+            recompute_logprobs(model, rollout, fast=packed).sum().backward()
             with torch.no_grad():
-                logprobs_of(ref_model, rollout, fast=packed)
+                recompute_logprobs(ref_model, rollout, fast=packed)
 
     times = {True: [], False: []}
     for rep in range(repeats + 1):
@@ -189,10 +189,13 @@ def main(argv: list[str] | None = None) -> str:
         )
         print(lines[-1] if batch != args.batches[0] else "\n".join(lines), flush=True)
     scoring = scoring_ms(policy, args.a2c_batch, 24, args.repeats)
-    lines += ["", f"Scoring pass at batch {args.a2c_batch} (policy forward + backward, reference forward): "
-              f"padding-free {statistics.median(scoring[True]):.1f} ms, model's own forward "
-              f"{statistics.median(scoring[False]):.1f} ms, own/padding-free "
-              f"{ratio_text(per_round(scoring[False], scoring[True]))}"]  # fmt: skip
+    lines += [
+        "",
+        f"Scoring pass at batch {args.a2c_batch} (policy forward + backward, reference forward): "
+        f"padding-free {statistics.median(scoring[True]):.1f} ms, model's own forward "
+        f"{statistics.median(scoring[False]):.1f} ms, own/padding-free "
+        f"{ratio_text(per_round(scoring[False], scoring[True]))}",
+    ]
     print("\n".join(lines[-2:]))
     step_ms, tps = a2c_step_ms(args.a2c_batch, args.a2c_steps)
     ms, low, high = spread(step_ms)

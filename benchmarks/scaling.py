@@ -53,9 +53,9 @@ from transformers import GPT2Config, GPT2LMHeadModel
 
 from a2c_lessons import precision, threads
 from a2c_lessons.corpus import PROMPTS
+from a2c_lessons.logpi import recompute_logprobs
 from a2c_lessons.policy import Policy, load_policy
 from a2c_lessons.sampling import sample
-from a2c_lessons.scoring import logprobs_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # rounds.py and step_split.py, beside this script
 from rounds import interleaved, timed  # noqa: E402
@@ -80,8 +80,9 @@ SIZES = {
 def build(size: Size, tiny: Policy) -> Policy:
     """A GPT-2 of this size with random weights, the course's tokenizer and generation settings, in eval mode."""
     torch.manual_seed(0)
-    cfg = GPT2Config(**{**tiny.model.config.to_dict(), "n_layer": size.layers, "n_embd": size.width,
-                        "n_head": size.heads})  # fmt: skip
+    cfg = GPT2Config(
+        **{**tiny.model.config.to_dict(), "n_layer": size.layers, "n_embd": size.width, "n_head": size.heads}
+    )
     model = GPT2LMHeadModel(cfg).eval()
     model.generation_config = copy.deepcopy(tiny.model.generation_config)  # top_k=0, top_p=1: the full pi
     return Policy(model, tiny.tokenizer)
@@ -177,9 +178,13 @@ def sampler_rows(policies: dict[str, Policy], size: Size, new_tokens: int, repea
     for name, fn in calls.items():
         prompt_len, response_len = work[name]
         flops = forward_flops(config, prompt_len + response_len, response_len)
-        rows[name] = {"times": times[name], "s": statistics.median(times[name]),
-                      "tok_s": float(response_len.sum()) / statistics.median(times[name]),
-                      "flops_s": flops / statistics.median(times[name]), "peak_mb": peak_mb(fn)}  # fmt: skip
+        rows[name] = {
+            "times": times[name],
+            "s": statistics.median(times[name]),
+            "tok_s": float(response_len.sum()) / statistics.median(times[name]),
+            "flops_s": flops / statistics.median(times[name]),
+            "peak_mb": peak_mb(fn),
+        }
     return rows
 
 
@@ -195,9 +200,9 @@ def scoring_rows(policies: dict[str, Policy], size: Size, new_tokens: int, repea
         def score():
             with threads.for_model(model):  # backward included, as inside `A2CTrainer.step`
                 model.zero_grad(set_to_none=True)
-                logprobs_of(model, rollout, fast=packed).sum().backward()
+                recompute_logprobs(model, rollout, fast=packed).sum().backward()
                 with torch.no_grad():
-                    logprobs_of(ref_model, rollout, fast=packed)
+                    recompute_logprobs(ref_model, rollout, fast=packed)
 
         return score
 
@@ -247,8 +252,15 @@ def step_rows(policies: dict[str, Policy], size: Size, new_tokens: int, repeats:
             tokens.append(row["tokens"])
             clock["last"] = time.perf_counter()
 
-    settings = TRLSettings(method="grpo", batch_size=size.batch, group_size=8, max_new_tokens=new_tokens,
-                           beta=cfg.kl_coef, lr=cfg.lr, max_steps=repeats + 1)  # fmt: skip
+    settings = TRLSettings(
+        method="grpo",
+        batch_size=size.batch,
+        group_size=8,
+        max_new_tokens=new_tokens,
+        beta=cfg.kl_coef,
+        lr=cfg.lr,
+        max_steps=repeats + 1,
+    )
     grpo = make_trl_trainer(settings, Policy(copy.deepcopy(base.model), base.tokenizer), callbacks=[Interleave()])
     grpo.remove_callback(PrinterCallback)
     with split.installed():
@@ -273,10 +285,17 @@ def measure(size: Size, tiny: Policy, args: argparse.Namespace, peaks: dict) -> 
     for dtype in args.dtypes:
         if (n_threads, dtype) not in peaks:
             peaks[n_threads, dtype] = matmul_flops_per_s(n_threads, precision.as_dtype(dtype), args.matmul_n)
-    print(f"{size.name}: {body_params(base.model) / 1e6:.1f}M parameters in the blocks, batch {size.batch}, "
-          f"{n_threads} threads in the library's calls", flush=True)  # fmt: skip
-    row = {"size": size, "params": body_params(base.model), "threads": n_threads,
-           "peak": {dtype: peaks[n_threads, dtype] for dtype in args.dtypes}}  # fmt: skip
+    print(
+        f"{size.name}: {body_params(base.model) / 1e6:.1f}M parameters in the blocks, batch {size.batch}, "
+        f"{n_threads} threads in the library's calls",
+        flush=True,
+    )
+    row = {
+        "size": size,
+        "params": body_params(base.model),
+        "threads": n_threads,
+        "peak": {dtype: peaks[n_threads, dtype] for dtype in args.dtypes},
+    }
     row["sample"] = sampler_rows(policies, size, args.new_tokens, args.repeats)
     row["score"] = scoring_rows(policies, size, args.new_tokens, args.repeats)
     row["step"] = step_rows(policies, size, args.new_tokens, args.repeats)
@@ -287,11 +306,20 @@ def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
     parser.add_argument("--repeats", type=int, default=5, help="interleaved rounds per measurement, after a warm-up")
-    parser.add_argument("--dtypes", nargs="+", choices=list(precision.DTYPES), default=list(precision.DTYPES),
-                        help="the library's precisions to measure (float32 always: the baseline)")  # fmt: skip
+    parser.add_argument(
+        "--dtypes",
+        nargs="+",
+        choices=list(precision.DTYPES),
+        default=list(precision.DTYPES),
+        help="the library's precisions to measure (float32 always: the baseline)",
+    )
     parser.add_argument("--matmul-n", type=int, default=1024, help="size of the products that measure the matmul rate")
-    parser.add_argument("--batch", type=int, default=None,
-                        help="one batch for all sizes, a multiple of 8 (GRPO groups; default: per size)")  # fmt: skip
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=None,
+        help="one batch for all sizes, a multiple of 8 (GRPO groups; default: per size)",
+    )
     parser.add_argument("--new-tokens", type=int, default=24, help="most new tokens per response")
     parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/scaling.md"))
     args = parser.parse_args(argv)
@@ -305,10 +333,12 @@ def main(argv: list[str] | None = None) -> str:
         # transformers 5.24 deprecates names TRL 1.16 still reads; the warnings say nothing about this benchmark
         warnings.filterwarnings("ignore", message=r".*(gradient_checkpointing|is_gradient_checkpointing).*deprec")
         rows = [measure(size, tiny, args, peaks) for size in sizes]
-    lines = [f"torch {torch.__version__}, CPU, {os.cpu_count()} cores; load average (1, 5, 15 min) at start "
-             f"{', '.join(f'{x:.2f}' for x in load)}, at end {', '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-             f"{args.repeats} interleaved rounds; random weights; <= {args.new_tokens} new tokens",
-             ""]  # fmt: skip
+    lines = [
+        f"torch {torch.__version__}, CPU, {os.cpu_count()} cores; load average (1, 5, 15 min) at start "
+        f"{', '.join(f'{x:.2f}' for x in load)}, at end {', '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+        f"{args.repeats} interleaved rounds; random weights; <= {args.new_tokens} new tokens",
+        "",
+    ]
     lines += tables(rows, torch.get_num_threads(), args.matmul_n)
     text = "\n".join(lines) + "\n"
     print("\n" + text)

@@ -26,11 +26,14 @@ def sampler_table(rows: list[dict], bf16: bool) -> list[str]:
     extra = (
         " ours bf16 tok/s | generate bf16 tok/s | ours bf16/generate | ours bf16/generate bf16 | roofline ours bf16 |"
     )
-    lines = ["Sampler against generate (tokens/s: medians; ratios: median of the rounds' ratios, with their range; "
-             "roofline = useful FLOP/s / matmul FLOP/s in the call's dtype):", "",
-             "| size | block params | batch | threads (ours) | ours tok/s | generate tok/s | ours/generate "
-             "| peak MB ours | peak MB generate | roofline ours | roofline generate |" + (extra if bf16 else ""),
-             "| --- " * (11 + 5 * bf16) + "|"]  # fmt: skip
+    lines = [
+        "Sampler against generate (tokens/s: medians; ratios: median of the rounds' ratios, with their range; "
+        "roofline = useful FLOP/s / matmul FLOP/s in the call's dtype):",
+        "",
+        "| size | block params | batch | threads (ours) | ours tok/s | generate tok/s | ours/generate "
+        "| peak MB ours | peak MB generate | roofline ours | roofline generate |" + (extra if bf16 else ""),
+        "| --- " * (11 + 5 * bf16) + "|",
+    ]
     for r in rows:
         cells = r["sample"]
         ours, gen = cells["ours"], cells["generate"]
@@ -58,10 +61,14 @@ def tokens(cells: dict, ours: str, theirs: str) -> float:
 
 def scoring_table(rows: list[dict], bf16: bool) -> list[str]:
     extra = " padding-free bf16 s | own/padding-free bf16 | roofline padding-free bf16 |"
-    lines = ["", "Scoring pass (policy forward + backward, reference forward) on one rollout:", "",
-             "| size | block params | batch | threads | padding-free s | own forward s | own/padding-free "
-             "| peak MB padding-free | peak MB own | roofline padding-free | roofline own |" + (extra if bf16 else ""),
-             "| --- " * (11 + 3 * bf16) + "|"]  # fmt: skip
+    lines = [
+        "",
+        "Scoring pass (policy forward + backward, reference forward) on one rollout:",
+        "",
+        "| size | block params | batch | threads | padding-free s | own forward s | own/padding-free "
+        "| peak MB padding-free | peak MB own | roofline padding-free | roofline own |" + (extra if bf16 else ""),
+        "| --- " * (11 + 3 * bf16) + "|",
+    ]
     for r in rows:
         cells = r["score"]
         packed, own = cells["packed"], cells["own"]
@@ -78,11 +85,14 @@ def scoring_table(rows: list[dict], bf16: bool) -> list[str]:
 
 def step_table(rows: list[dict], bf16: bool) -> list[str]:
     extra = " A2C bf16 s/step | GRPO/A2C bf16 | roofline A2C bf16 |"
-    lines = ["", "One training step, same batch and completion length (GRPO in float32: groups of 8, KL coef 0.05 as "
-             "ours):", "",
-             "| size | block params | batch | threads | A2C s/step | GRPO s/step | GRPO/A2C | A2C step vs tiny "
-             "| roofline A2C | roofline GRPO |" + (extra if bf16 else ""),
-             "| --- " * (10 + 3 * bf16) + "|"]  # fmt: skip
+    lines = [
+        "",
+        "One training step, same batch and completion length (GRPO in float32: groups of 8, KL coef 0.05 as ours):",
+        "",
+        "| size | block params | batch | threads | A2C s/step | GRPO s/step | GRPO/A2C | A2C step vs tiny "
+        "| roofline A2C | roofline GRPO |" + (extra if bf16 else ""),
+        "| --- " * (10 + 3 * bf16) + "|",
+    ]
     base = rows[0]["step"]["a2c"]["s"] / rows[0]["size"].batch
     for r in rows:
         cells = r["step"]
@@ -96,8 +106,13 @@ def step_table(rows: list[dict], bf16: bool) -> list[str]:
             a2c16 = cells["a2c bf16"]
             line += f" {a2c16['s']:.2f} | {faster(cells, 'a2c bf16', 'grpo')} | {roof(a2c16, r, 'bfloat16')} |"
         lines.append(line)
-    lines += ["", "Where an A2C step's time goes (share of the timed steps' total):", "",
-              "| size | dtype | " + " | ".join(PARTS) + " |", "| --- " * (2 + len(PARTS)) + "|"]  # fmt: skip
+    lines += [
+        "",
+        "Where an A2C step's time goes (share of the timed steps' total):",
+        "",
+        "| size | dtype | " + " | ".join(PARTS) + " |",
+        "| --- " * (2 + len(PARTS)) + "|",
+    ]
     for r in rows:
         for name in [n for n in ("a2c", "a2c bf16") if n in r["step"]]:
             shares = r["step"][name]["split"]
@@ -118,6 +133,9 @@ def tables(rows: list[dict], default_threads: int, matmul_n: int) -> list[str]:
         for n, dtype, rate in sorted({(r["threads"], d, p) for r in rows for d, p in r["peak"].items()})
     )
     native = "in hardware" if precision.bf16_is_native(torch.device("cpu")) else "emulated (no AVX512-BF16 or AMX)"
-    lines += ["", f"matmul rate ({matmul_n} x {matmul_n}): {rates}; bf16 on this CPU: {native}; torch's default: "
-              f"{default_threads} threads, generate runs at it"]  # fmt: skip
+    lines += [
+        "",
+        f"matmul rate ({matmul_n} x {matmul_n}): {rates}; bf16 on this CPU: {native}; torch's default: "
+        f"{default_threads} threads, generate runs at it",
+    ]
     return lines

@@ -41,12 +41,12 @@ class StepSplit:
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[None]:
-        """Clocks on the trainer module's own names for `sample` and `logprobs_of`, for the block."""
+        """Clocks on the trainer module's own names for `sample` and `recompute_logprobs`, for the block."""
         from a2c_lessons import trainer as trainer_module
 
-        originals = {name: getattr(trainer_module, name) for name in ("sample", "logprobs_of")}
+        originals = {name: getattr(trainer_module, name) for name in ("sample", "recompute_logprobs")}
         trainer_module.sample = self._clocked("sample", originals["sample"])
-        trainer_module.logprobs_of = self._clocked("score", originals["logprobs_of"])
+        trainer_module.recompute_logprobs = self._clocked("score", originals["recompute_logprobs"])
         try:
             yield
         finally:

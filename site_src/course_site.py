@@ -112,8 +112,10 @@ class LessonPage(SphinxTransform):
         note = nodes.admonition(classes=["widget-note", "note"])
         note += nodes.title(text="Interactive in a running notebook")
         if images:
-            text = (f"{controls} redraws the figure when the lesson runs in Jupyter; here it is drawn for the "
-                    "starting values.")  # fmt: skip
+            text = (
+                f"{controls} redraws the figure when the lesson runs in Jupyter; here it is drawn for the "
+                "starting values."
+            )
         else:  # a widget with no figure of its own, e.g. lesson 9's labeller
             text = f"{controls} needs the lesson running in Jupyter; a static page cannot run it."
         note += nodes.paragraph(text=text)

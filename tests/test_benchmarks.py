@@ -115,8 +115,22 @@ def test_lessons_benchmark_runs_a_lesson_quiet_and_loaded_and_stops_its_busy_pro
 def test_scaling_benchmark_runs_and_writes_its_tables(tmp_path):
     bench = _load("scaling")
     out = tmp_path / "scaling.md"
-    table = bench.main(["--sizes", "tiny", "--batch", "8", "--new-tokens", "4", "--repeats", "2",
-                        "--matmul-n", "64", "--out", str(out)])  # fmt: skip
+    table = bench.main(
+        [
+            "--sizes",
+            "tiny",
+            "--batch",
+            "8",
+            "--new-tokens",
+            "4",
+            "--repeats",
+            "2",
+            "--matmul-n",
+            "64",
+            "--out",
+            str(out),
+        ]
+    )
     assert out.read_text() == table
     rows = [
         [c.strip() for c in line.strip("|").split("|")] for line in table.splitlines() if line.startswith("| tiny |")
@@ -137,8 +151,24 @@ def test_scaling_benchmark_runs_and_writes_its_tables(tmp_path):
 
 def test_scaling_benchmark_in_float32_only_has_no_bf16_columns(tmp_path):
     bench = _load("scaling")
-    table = bench.main(["--sizes", "tiny", "--batch", "8", "--new-tokens", "4", "--repeats", "1", "--dtypes",
-                        "float32", "--matmul-n", "64", "--out", str(tmp_path / "s.md")])  # fmt: skip
+    table = bench.main(
+        [
+            "--sizes",
+            "tiny",
+            "--batch",
+            "8",
+            "--new-tokens",
+            "4",
+            "--repeats",
+            "1",
+            "--dtypes",
+            "float32",
+            "--matmul-n",
+            "64",
+            "--out",
+            str(tmp_path / "s.md"),
+        ]
+    )
     rows = [line for line in table.splitlines() if line.startswith("| tiny |")]
     headers = [line for line in table.splitlines() if line.startswith("| size |")]
     assert len(rows) == 4 and len(headers) == 4 and not any("bf16" in line for line in headers)
@@ -165,9 +195,29 @@ def test_forward_flops_count_by_hand():
 def test_family_benchmark_runs_every_member_it_is_given_and_writes_its_table(tmp_path):
     bench = _load("family")
     out = tmp_path / "family.md"
-    argv = ["--methods", "a2c", "rloo", "ppo-K4-M1", "--seeds", "1", "--max-steps", "1", "--no-warmup",
-            "--eval-every", "1", "--eval-samples", "8", "--final-samples", "8", "--batch-size", "8",
-            "--group-size", "4", "--out", str(out)]  # fmt: skip
+    argv = [
+        "--methods",
+        "a2c",
+        "rloo",
+        "ppo-K4-M1",
+        "--seeds",
+        "1",
+        "--max-steps",
+        "1",
+        "--no-warmup",
+        "--eval-every",
+        "1",
+        "--eval-samples",
+        "8",
+        "--final-samples",
+        "8",
+        "--batch-size",
+        "8",
+        "--group-size",
+        "4",
+        "--out",
+        str(out),
+    ]
     table = bench.main(argv)
     assert out.read_text() == table
     rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]

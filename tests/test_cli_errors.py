@@ -95,11 +95,13 @@ def test_a_bad_option_is_one_line_naming_it_with_exit_code_2(argv, named, tmp_pa
 
 @pytest.mark.parametrize(
     ("argv", "named"),
-    [(["--advantage", "rloo", "--group-size", "5", "--batch-size", "64"], ("--batch-size", "--group-size")),
-     (["--target-kl", "0.05"], ("--target-kl", "--ppo-epochs")),
-     (["--minibatches", "3"], ("--batch-size", "--minibatches")),
-     (["--advantage", "grpo", "--value-clip", "0.2"], ("--value-clip", "--advantage"))],
-)  # fmt: skip
+    [
+        (["--advantage", "rloo", "--group-size", "5", "--batch-size", "64"], ("--batch-size", "--group-size")),
+        (["--target-kl", "0.05"], ("--target-kl", "--ppo-epochs")),
+        (["--minibatches", "3"], ("--batch-size", "--minibatches")),
+        (["--advantage", "grpo", "--value-clip", "0.2"], ("--value-clip", "--advantage")),
+    ],
+)
 def test_options_that_do_not_fit_together_are_one_line_naming_both(argv, named, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["train", *argv]) == 2

@@ -129,8 +129,13 @@ def test_resume_refuses_another_model_even_of_the_same_shape(tmp_path, capsys):
 def test_sigint_mid_run_saves_the_last_step_and_resume_misses_and_repeats_none(tmp_path, capsys):
     out = tmp_path / "run"
     argv = ["train", "--out", str(out), "--steps", "300", *QUICK]
-    run = subprocess.Popen([sys.executable, "-m", "a2c_lessons.cli", *argv], env=ENV, text=True,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    run = subprocess.Popen(
+        [sys.executable, "-m", "a2c_lessons.cli", *argv],
+        env=ENV,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     wait_for(lambda: len(steps_in(out)) >= 2, 240, "two steps saved")
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=120)
@@ -183,8 +188,13 @@ def test_a_kill_while_the_model_is_saved_leaves_the_previous_model_whole(tmp_pat
 def test_a_second_run_into_the_folder_is_refused_naming_the_first_runs_pid(tmp_path, capsys):
     out = tmp_path / "run"
     argv = ["train", "--out", str(out), "--steps", "300", *QUICK]
-    first = subprocess.Popen([sys.executable, "-m", "a2c_lessons.cli", *argv], env=ENV, text=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    first = subprocess.Popen(
+        [sys.executable, "-m", "a2c_lessons.cli", *argv],
+        env=ENV,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     wait_for(lambda: len(steps_in(out)) >= 1, 240, "a first step saved")
     for second in (["--overwrite", "--steps", "2", *QUICK], ["--resume"]):
         start = time.monotonic()
@@ -265,17 +275,23 @@ def test_metrics_lines_are_strict_json():
 @pytest.mark.timeout(900)
 def test_sample_streams_in_flat_memory_under_a_6_gb_address_space(tmp_path):
     """`sample -n 20000` runs under RLIMIT_AS = 6 GB, and its peak memory is that of n = 2000."""
-    probe = ("import resource, sys; from a2c_lessons.cli import main; code = main(sys.argv[1:]); "
-             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)")  # fmt: skip
+    probe = (
+        "import resource, sys; from a2c_lessons.cli import main; code = main(sys.argv[1:]); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)"
+    )
     six_gb = 6 * 1024**3
 
     def peak_mb(n: int) -> float:
         with open(tmp_path / f"reviews_{n}.txt", "w") as stdout:
             done = subprocess.run(
-                [sys.executable, "-c", probe, "sample", "-n", str(n)], env=ENV, stdout=stdout,
-                stderr=subprocess.PIPE, text=True, timeout=800,
+                [sys.executable, "-c", probe, "sample", "-n", str(n)],
+                env=ENV,
+                stdout=stdout,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=800,
                 preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (six_gb, six_gb)),
-            )  # fmt: skip
+            )
         assert done.returncode == 0, done.stderr[-2000:]
         lines = (tmp_path / f"reviews_{n}.txt").read_text().splitlines()
         assert len(lines) == n + 1 and lines[-1].startswith(f"{n} reviews:")

@@ -30,11 +30,19 @@ def test_sentiment_of_hand_written_reviews(text, label):
 @pytest.mark.parametrize(
     "text",
     [
-        "", "the food was good", "the food was good . .", "food was good .", "the food was very very good .",
-        "the food was good but the staff was rude but the room was clean .", "i loved .", "the good was food .",
-        "the food was not not good .", "i did not loved the food .", "<unk> the food was good .",
+        "",
+        "the food was good",
+        "the food was good . .",
+        "food was good .",
+        "the food was very very good .",
+        "the food was good but the staff was rude but the room was clean .",
+        "i loved .",
+        "the good was food .",
+        "the food was not not good .",
+        "i did not loved the food .",
+        "<unk> the food was good .",
     ],
-)  # fmt: skip
+)
 def test_text_outside_the_grammar_has_no_sentiment(text):
     assert corpus.sentiment(text) is None
 

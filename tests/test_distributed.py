@@ -19,8 +19,18 @@ def _run(tmp_path: Path, nproc: int, batch_size: int) -> list[dict]:
     if nproc == 1:
         cmd = [sys.executable, str(WORKER), prefix, str(batch_size)]
     else:
-        cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(nproc),
-               "--master_port", "29517", str(WORKER), prefix, str(batch_size)]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node",
+            str(nproc),
+            "--master_port",
+            "29517",
+            str(WORKER),
+            prefix,
+            str(batch_size),
+        ]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -42,8 +52,18 @@ def test_two_processes_match_one_process_on_the_combined_batch(tmp_path):
 
 def _train(cmd: list[str], out: Path) -> tuple[str, list[dict], dict]:
     """Run a training command line into `out`; its stdout, metrics rows and final weights."""
-    quick = ["--steps", "2", "--batch-size", "16", "--max-new-tokens", "16", "--eval-samples", "16",
-             "--stop-positive", "none"]  # fmt: skip
+    quick = [
+        "--steps",
+        "2",
+        "--batch-size",
+        "16",
+        "--max-new-tokens",
+        "16",
+        "--eval-samples",
+        "16",
+        "--stop-positive",
+        "none",
+    ]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
     done = subprocess.run([*cmd, "--out", str(out), *quick], env=env, capture_output=True, text=True, timeout=500)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -59,11 +79,13 @@ def test_the_readmes_data_parallel_command_runs_two_processes_that_equal_one(tmp
     del cmd[cmd.index("--out") : cmd.index("--out") + 2]
     printed, rows, weights = _train(cmd, tmp_path / "two")
     assert "A2C on 2 processes" in printed, "the README's command must start two processes"
-    printed_one, rows_one, weights_one = _train([str(Path(sys.executable).with_name("a2c-lessons")), "train"],
-                                                tmp_path / "one")  # fmt: skip
+    printed_one, rows_one, weights_one = _train(
+        [str(Path(sys.executable).with_name("a2c-lessons")), "train"], tmp_path / "one"
+    )
     assert "A2C on 1 process " in printed_one
     for row, expected in zip(rows, rows_one, strict=True):
         assert {k: row[k] for k in ("step", "reward", "positive", "grammatical", "tokens")} == {
-            k: expected[k] for k in ("step", "reward", "positive", "grammatical", "tokens")}  # fmt: skip
+            k: expected[k] for k in ("step", "reward", "positive", "grammatical", "tokens")
+        }
         assert row["actor_loss"] == pytest.approx(expected["actor_loss"], rel=1e-4, abs=1e-6)
     assert max((weights[k] - weights_one[k]).abs().max().item() for k in weights_one) < 3e-5

@@ -19,9 +19,18 @@ def small_policy(tiny_policy):
     """A one-layer GPT-2 of width 8 on the tiny LM's tokenizer, in float64: its Jacobian (V, ~2k) fits in memory."""
     torch.manual_seed(0)
     config = GPT2Config(
-        vocab_size=tiny_policy.model.config.vocab_size, n_positions=16, n_embd=8, n_layer=1, n_head=2,
-        resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, bos_token_id=1, eos_token_id=2, pad_token_id=0,
-    )  # fmt: skip
+        vocab_size=tiny_policy.model.config.vocab_size,
+        n_positions=16,
+        n_embd=8,
+        n_layer=1,
+        n_head=2,
+        resid_pdrop=0.0,
+        embd_pdrop=0.0,
+        attn_pdrop=0.0,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=0,
+    )
     model = GPT2LMHeadModel(config).double().eval()
     with torch.no_grad():  # larger weights than the 0.02 init, so the softmax is far from uniform
         for p in model.parameters():

@@ -9,9 +9,9 @@ import torch
 
 from a2c_lessons import advantages as adv
 from a2c_lessons import losses, threads
+from a2c_lessons.logpi import recompute_logprobs, taken_logprobs, vocab_logprobs
 from a2c_lessons.rewards import get_reward, score
 from a2c_lessons.sampling import sample
-from a2c_lessons.scoring import full_logprobs, logprobs_of, response_logprobs
 from a2c_lessons.trainer import A2CConfig, A2CTrainer
 
 # no clipping of the gradient norm, so that the gradients compared are the loss's own
@@ -51,9 +51,9 @@ def test_ppo_with_one_epoch_and_one_minibatch_is_the_a2c_gradient_exactly():
 def a2c_loss_by_hand(trainer: A2CTrainer, rollout) -> losses.A2CLoss:
     """Today's A2C loss, written out with the library's functions (as lesson 5 does)."""
     logits, values = trainer.actor_critic(rollout)
-    logprobs_full = full_logprobs(logits, rollout)
-    logprobs = response_logprobs(logprobs_full, rollout)
-    kl = losses.kl_k1(rollout.logprobs, logprobs_of(trainer.ref_model, rollout).detach())
+    logprobs_full = vocab_logprobs(logits, rollout)
+    logprobs = taken_logprobs(logprobs_full, rollout)
+    kl = losses.kl_k1(rollout.logprobs, recompute_logprobs(trainer.ref_model, rollout).detach())
     scores = score(get_reward("exact"), rollout.reviews)
     rewards = adv.kl_penalised_rewards(adv.terminal_rewards(scores, rollout.mask), kl, rollout.mask, kl_coef=0.05)
     old_values = values.detach()
@@ -101,10 +101,13 @@ def test_a_group_estimator_samples_each_prompt_group_size_times_side_by_side():
 
 @pytest.mark.parametrize(
     ("change", "names"),
-    [(dict(advantage="rloo", group_size=5), ("--batch-size", "--group-size")),
-     (dict(target_kl=0.05), ("--target-kl", "--ppo-epochs")), (dict(minibatches=3), ("--batch-size", "--minibatches")),
-     (dict(advantage="grpo", value_clip=0.2), ("--value-clip", "--advantage"))],
-)  # fmt: skip
+    [
+        (dict(advantage="rloo", group_size=5), ("--batch-size", "--group-size")),
+        (dict(target_kl=0.05), ("--target-kl", "--ppo-epochs")),
+        (dict(minibatches=3), ("--batch-size", "--minibatches")),
+        (dict(advantage="grpo", value_clip=0.2), ("--value-clip", "--advantage")),
+    ],
+)
 def test_bad_combinations_are_refused_naming_both_options(change, names):
     with pytest.raises(ValueError) as err:
         dataclasses.replace(SMALL, **change)

@@ -10,9 +10,9 @@ import torch.nn.functional as F
 
 from a2c_lessons import fastpath
 from a2c_lessons.corpus import PROMPTS
+from a2c_lessons.logpi import response_forward, taken_logprobs, vocab_logprobs
 from a2c_lessons.padding import encode_left_padded
 from a2c_lessons.sampling import make_stepper, sample
-from a2c_lessons.scoring import gather_logprobs, response_forward
 
 # prompts of different lengths (left padding) and responses of different lengths (right padding)
 PROMPT_BATCH = [PROMPTS[i % len(PROMPTS)] for i in range(20)] + ["", "the food was"]
@@ -30,7 +30,7 @@ def _loss(model, rollout, fast: bool) -> torch.Tensor:
     """A loss that weighs every response token differently and reads the hidden states too."""
     logits, hidden = response_forward(model, rollout, fast=fast)
     weights = torch.linspace(-1, 1, rollout.mask.shape[1])
-    token_terms = gather_logprobs(logits, rollout) * weights + 1e-2 * hidden.pow(2).sum(-1)
+    token_terms = taken_logprobs(vocab_logprobs(logits, rollout), rollout) * weights + 1e-2 * hidden.pow(2).sum(-1)
     return torch.where(rollout.mask, token_terms, 0.0).sum()
 
 
@@ -63,9 +63,11 @@ def test_a_row_scored_in_a_padded_batch_equals_the_row_alone(tiny_policy, rollou
         in_prompt, in_response = rollout.prompt_mask[row], rollout.mask[row]  # this row's real tokens
         alone = dataclasses.replace(
             rollout,
-            prompt_ids=rollout.prompt_ids[row, in_prompt][None], prompt_mask=in_prompt[in_prompt][None],
-            response_ids=rollout.response_ids[row, in_response][None], mask=in_response[in_response][None],
-        )  # fmt: skip
+            prompt_ids=rollout.prompt_ids[row, in_prompt][None],
+            prompt_mask=in_prompt[in_prompt][None],
+            response_ids=rollout.response_ids[row, in_response][None],
+            mask=in_response[in_response][None],
+        )
         single, _ = response_forward(tiny_policy.model, alone)
         assert (single[0] - logits[row, in_response]).abs().max() <= 1e-5
 
@@ -138,7 +140,8 @@ def test_a_prompt_repeated_in_the_batch_is_prefilled_once(tiny_policy, monkeypat
     monkeypatch.setattr(fastpath.StaticCacheStepper, "_embed", recording_embed)
     rollout = sample(tiny_policy, ["the food", "i", "the food", "the food", "i"], 8, seed=0)
     assert prefilled == [2]
-    fresh = gather_logprobs(response_forward(tiny_policy.model, rollout)[0], rollout)
+    logits = response_forward(tiny_policy.model, rollout)[0]
+    fresh = taken_logprobs(vocab_logprobs(logits, rollout), rollout)
     assert (fresh - rollout.logprobs).abs().max() <= 1e-5
 
 

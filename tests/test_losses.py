@@ -319,9 +319,6 @@ def test_a2c_total_loss_combines_the_terms_as_its_docstring_says():
     assert torch.equal(out.critic, critic_loss(values, returns, mask))
     assert math.isclose(float(out.entropy), sum(float(entropy[b, t]) for b, t in real_tokens(mask)) / int(mask.sum()))
     assert torch.allclose(out.total, out.actor + 0.5 * out.critic - 0.01 * out.entropy)
-    terms = out.as_dict()
-    assert list(terms) == ["total", "actor", "critic", "entropy"]
-    assert all(type(value) is float for value in terms.values())
 
 
 # ---------------------------------------------------------------- bad input

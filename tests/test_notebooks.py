@@ -39,10 +39,16 @@ sys.path.insert(0, str(REPO / "site_src"))  # the site build's cache of executed
 from lesson_cache import cached_execution  # noqa: E402
 
 LESSONS = [
-    "01_lm_as_policy", "02_rewards_to_utility", "03_advantages_and_critic", "04_learning_dynamics",
-    "05_a2c_loss", "06_training", "07_instability", "08_beyond_a2c",
+    "01_lm_as_policy",
+    "02_rewards_to_utility",
+    "03_advantages_and_critic",
+    "04_learning_dynamics",
+    "05_a2c_loss",
+    "06_training",
+    "07_instability",
+    "08_beyond_a2c",
     "09_you_are_the_human",
-]  # fmt: skip
+]
 NOTEBOOKS = [NOTEBOOK_DIR / f"{name}.ipynb" for name in LESSONS]
 # per notebook, kernel start included: a guard against a hang, not the pace budget (each lesson runs in well under
 # two minutes on a quiet 2-core machine; a machine shared by several jobs can be five times slower)

@@ -14,9 +14,9 @@ import torch
 
 from a2c_lessons import fastpath, precision
 from a2c_lessons.corpus import PROMPTS
+from a2c_lessons.logpi import check_ratio, next_token_logprobs, recompute_logprobs
 from a2c_lessons.policy import Policy, load_policy
 from a2c_lessons.sampling import sample
-from a2c_lessons.scoring import check_ratio, logprobs_of, next_token_logprobs
 
 PROMPT_BATCH = [PROMPTS[i % len(PROMPTS)] for i in range(24)]
 # |log pi_T sampler - log pi_T scorer| in bf16 over real tokens: (most, median). Both fast paths: measured
@@ -53,7 +53,7 @@ def test_bf16_sampler_logprobs_equal_a_bf16_fresh_forward(bf16_policy, fast):
     rollout = sample(bf16_policy, PROMPT_BATCH, 20, seed=0, fast=fast, temperature=0.8)
     assert rollout.compute_dtype is torch.bfloat16 and rollout.logprobs.dtype == torch.float32
     for packed in (True, False):  # the padding-free scoring pass and the model's own forward
-        fresh = logprobs_of(bf16_policy.model, rollout, fast=packed)
+        fresh = recompute_logprobs(bf16_policy.model, rollout, fast=packed)
         assert fresh.dtype == torch.float32
         most, typical = (FAST_TOLERANCE, FAST_TYPICAL) if fast and packed else (OWN_TOLERANCE, OWN_TYPICAL)
         deviation = (fresh - rollout.logprobs).abs()[rollout.mask]
@@ -63,7 +63,7 @@ def test_bf16_sampler_logprobs_equal_a_bf16_fresh_forward(bf16_policy, fast):
 def test_bf16_really_computes_in_bf16(bf16_policy, tiny_policy):
     # known wrong: a bf16 option that silently ran float32 would match float32 to 1e-5
     rollout = sample(tiny_policy, PROMPT_BATCH, 20, seed=0)
-    bf16_scores = logprobs_of(bf16_policy.model, rollout)
+    bf16_scores = recompute_logprobs(bf16_policy.model, rollout)
     assert (bf16_scores - rollout.logprobs).abs().max() > 1e-4
     stepper = fastpath.StaticCacheStepper(bf16_policy.model, rollout.prompt_ids[:2], rollout.prompt_mask[:2], 4)
     assert stepper.cache.dtype == torch.bfloat16
@@ -71,7 +71,7 @@ def test_bf16_really_computes_in_bf16(bf16_policy, tiny_policy):
 
 def test_the_ratio_check_holds_in_bf16_and_states_its_tolerance(bf16_policy):
     rollout = sample(bf16_policy, [PROMPTS[i] for i in range(16)] * 4, 24, seed=3)
-    ratio = check_ratio(logprobs_of(bf16_policy.model, rollout), rollout)
+    ratio = check_ratio(recompute_logprobs(bf16_policy.model, rollout), rollout)
     assert (ratio - 1).abs().max() <= FAST_TOLERANCE and (ratio - 1).abs()[rollout.mask].median() <= FAST_TYPICAL
     tolerance = precision.ratio_tolerance(torch.bfloat16)
     assert tolerance == 0.25
@@ -82,7 +82,7 @@ def test_the_ratio_check_holds_in_bf16_and_states_its_tolerance(bf16_policy):
 def test_the_bf16_ratio_check_still_catches_a_loss_that_forgets_the_temperature(bf16_policy):
     # known wrong: scoring at T = 1 a rollout sampled at T = 0.7; bf16's wider tolerance must not hide it
     rollout = sample(bf16_policy, [PROMPTS[i] for i in range(16)] * 4, 24, seed=3, temperature=0.7)
-    wrong = logprobs_of(bf16_policy.model, dataclasses.replace(rollout, temperature=1.0))
+    wrong = recompute_logprobs(bf16_policy.model, dataclasses.replace(rollout, temperature=1.0))
     with pytest.raises(RuntimeError, match=r"pi_new / pi_old is off 1 by .* \(tolerance 0\.25\)"):
         check_ratio(wrong, rollout)
 
@@ -93,13 +93,13 @@ def test_float32_is_unchanged_by_the_option(tiny_policy):
     asked = sample(explicit, PROMPT_BATCH, 20, seed=5)
     assert default.compute_dtype is torch.float32
     assert torch.equal(default.response_ids, asked.response_ids) and torch.equal(default.logprobs, asked.logprobs)
-    assert (logprobs_of(explicit.model, asked) - asked.logprobs).abs().max() <= 1e-5
+    assert (recompute_logprobs(explicit.model, asked) - asked.logprobs).abs().max() <= 1e-5
 
 
 def test_bf16_gradients_reach_the_float32_weights(bf16_policy):
     model = copy.deepcopy(bf16_policy.model)
     rollout = sample(Policy(model, bf16_policy.tokenizer), PROMPT_BATCH[:8], 12, seed=1)
-    logprobs_of(model, rollout).sum().backward()
+    recompute_logprobs(model, rollout).sum().backward()
     grads = [p.grad for p in model.parameters() if p.grad is not None]
     assert grads and all(g.dtype == torch.float32 and torch.isfinite(g).all() for g in grads)
 

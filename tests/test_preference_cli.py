@@ -40,11 +40,13 @@ def test_labels_to_reward_model_to_a2c_raise_the_share_of_the_taste(labels, tmp_
 
 @pytest.mark.parametrize(
     ("lines", "words"),
-    [(['{"prompt": "", "chosen": "a .", "rejected": "b ."}'] * 3, "holds 3 pairs; at least 10"),
-     (['{"prompt": "", "chosen": "a .", "rejected": "b ."}', "not json"], "line 2 is not JSON"),
-     (['{"prompt": "", "chosen": "a .", "rejected": "a ."}'], "line 1: chosen and rejected are the same")],
+    [
+        (['{"prompt": "", "chosen": "a .", "rejected": "b ."}'] * 3, "holds 3 pairs; at least 10"),
+        (['{"prompt": "", "chosen": "a .", "rejected": "b ."}', "not json"], "line 2 is not JSON"),
+        (['{"prompt": "", "chosen": "a .", "rejected": "a ."}'], "line 1: chosen and rejected are the same"),
+    ],
     ids=["too-few", "malformed", "same-completion"],
-)  # fmt: skip
+)
 def test_a_bad_preferences_file_is_one_line_and_writes_nothing(tmp_path, capsys, lines, words):
     prefs, out = tmp_path / "labels.jsonl", tmp_path / "rm"
     prefs.write_text("\n".join(lines) + "\n")

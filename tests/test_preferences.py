@@ -22,8 +22,10 @@ def test_labels_append_and_read_back_in_the_preference_format(tmp_path):
     assert preferences.append(path, Pair("", "i loved the pizza .", "the bed was dirty .")) == 2
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert lines[0] == {"prompt": "the food", "chosen": "was great .", "rejected": "was bad ."}
-    assert preferences.read(path) == [Pair("the food", "was great .", "was bad ."),
-                                      Pair("", "i loved the pizza .", "the bed was dirty .")]  # fmt: skip
+    assert preferences.read(path) == [
+        Pair("the food", "was great .", "was bad ."),
+        Pair("", "i loved the pizza .", "the bed was dirty ."),
+    ]
     assert preferences.read(path)[0].reviews() == ("the food was great .", "the food was bad .")
 
 
@@ -38,11 +40,14 @@ def test_datasets_reads_the_labels(tmp_path):
 
 @pytest.mark.parametrize(
     ("line", "words"),
-    [("{not json", "line 2 is not JSON"), ('{"prompt": "x", "chosen": "a"}', "line 2 must be an object"),
-     ('{"prompt": "x", "chosen": "a", "rejected": 3}', "line 2 must be an object"),
-     ('{"prompt": "x", "chosen": "a", "rejected": "a"}', "line 2: chosen and rejected are the same")],
+    [
+        ("{not json", "line 2 is not JSON"),
+        ('{"prompt": "x", "chosen": "a"}', "line 2 must be an object"),
+        ('{"prompt": "x", "chosen": "a", "rejected": 3}', "line 2 must be an object"),
+        ('{"prompt": "x", "chosen": "a", "rejected": "a"}', "line 2: chosen and rejected are the same"),
+    ],
     ids=["not-json", "missing-field", "not-a-string", "same-completion"],
-)  # fmt: skip
+)
 def test_a_bad_line_is_named_by_its_number(tmp_path, line, words):
     path = tmp_path / "labels.jsonl"
     path.write_text('{"prompt": "", "chosen": "a .", "rejected": "b ."}\n' + line + "\n")

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from a2c_lessons.corpus import PROMPTS
+from a2c_lessons.logpi import recompute_logprobs
 from a2c_lessons.policy import Policy
 from a2c_lessons.sampling import draw, sample, sampling_logprobs
-from a2c_lessons.scoring import logprobs_of
 
 PROMPT_BATCH = [PROMPTS[i % len(PROMPTS)] for i in range(24)]
 SETTINGS = [dict(temperature=1.0), dict(temperature=0.7), dict(top_k=5), dict(temperature=1.3, top_p=0.8)]
@@ -19,7 +19,7 @@ SETTINGS = [dict(temperature=1.0), dict(temperature=0.7), dict(top_k=5), dict(te
 def test_logprobs_equal_fresh_forward_pass(tiny_policy, settings, fast):
     rollout = sample(tiny_policy, PROMPT_BATCH, 20, seed=0, fast=fast, **settings)
     for packed in (True, False):  # the padding-free scoring pass and the model's own forward
-        fresh = logprobs_of(tiny_policy.model, rollout, fast=packed)
+        fresh = recompute_logprobs(tiny_policy.model, rollout, fast=packed)
         assert (fresh - rollout.logprobs).abs().max() <= 1e-5
     assert torch.all(rollout.logprobs[rollout.mask] <= 0)
 
@@ -28,7 +28,7 @@ def test_logprobs_at_the_wrong_temperature_do_not_match(tiny_policy):
     # a loss that forgets the temperature scores other numbers than those sampled
     rollout = sample(tiny_policy, PROMPT_BATCH, 20, seed=0, temperature=0.7)
     rollout.temperature = 1.0
-    assert (logprobs_of(tiny_policy.model, rollout) - rollout.logprobs).abs().max() > 1e-2
+    assert (recompute_logprobs(tiny_policy.model, rollout) - rollout.logprobs).abs().max() > 1e-2
 
 
 def test_fast_and_plain_paths_draw_the_same_tokens(tiny_policy):
@@ -123,9 +123,15 @@ def test_rollout_tensors_can_join_a_backward_pass(tiny_policy):
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [(dict(temperature=0.0), "temperature"), (dict(temperature=-1.0), "temperature"), (dict(top_p=0.0), "top_p"),
-     (dict(top_p=1.5), "top_p"), (dict(top_k=0), "top_k"), (dict(max_new_tokens=0), "max_new_tokens")],
-)  # fmt: skip
+    [
+        (dict(temperature=0.0), "temperature"),
+        (dict(temperature=-1.0), "temperature"),
+        (dict(top_p=0.0), "top_p"),
+        (dict(top_p=1.5), "top_p"),
+        (dict(top_k=0), "top_k"),
+        (dict(max_new_tokens=0), "max_new_tokens"),
+    ],
+)
 def test_bad_sampling_arguments_name_themselves(tiny_policy, kwargs, match):
     kwargs = {"max_new_tokens": 4, **kwargs}
     with pytest.raises(ValueError, match=match):
@@ -173,4 +179,4 @@ def test_cuda_sampling_matches_fresh_forward(tiny_policy):
     policy = Policy(copy.deepcopy(tiny_policy.model).cuda(), tiny_policy.tokenizer)
     rollout = sample(policy, PROMPT_BATCH, 20, seed=0)
     assert rollout.response_ids.is_cuda
-    assert (logprobs_of(policy.model, rollout) - rollout.logprobs).abs().max() <= 1e-5
+    assert (recompute_logprobs(policy.model, rollout) - rollout.logprobs).abs().max() <= 1e-5

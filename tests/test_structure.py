@@ -18,7 +18,7 @@ LAYERS = [
     {"masked", "padding", "corpus", "policy", "config", "options", "runfolder", "threads", "precision"},
     {"fastpath"},
     {"sampling"},
-    {"scoring"},
+    {"logpi"},
     {"critic", "rewards", "preferences", "advantages", "losses", "aggregation", "ppo", "minibatch"},
     {"estimators"},
     {

@@ -51,7 +51,7 @@ def test_a_step_whose_loss_scores_other_numbers_than_were_sampled_raises_before_
     trainer = A2CTrainer(dataclasses.replace(SMALL, temperature=0.7))
     before = [p.detach().clone() for p in trainer.actor_critic.parameters()]
     # known wrong: the loss's log-probs at T = 1, the sampler's at T = 0.7
-    monkeypatch.setattr(trainer_module, "full_logprobs", lambda logits, rollout: sampling_logprobs(logits))
+    monkeypatch.setattr(trainer_module, "vocab_logprobs", lambda logits, rollout: sampling_logprobs(logits))
     with pytest.raises(RuntimeError, match="pi_new / pi_old is off 1"):
         trainer.step()
     assert trainer.step_count == 0 and not trainer.metrics
@@ -125,9 +125,12 @@ def test_checkpoint_from_a_different_model_is_refused(tmp_path, tiny_policy):
 
 @pytest.mark.parametrize(
     ("reward_fn", "match"),
-    [(lambda texts: [float("nan")] * len(texts), "NaN"), (lambda texts: [1.0] * (len(texts) + 1), "values for"),
-     (lambda texts: "good", "expected B numbers")],
-)  # fmt: skip
+    [
+        (lambda texts: [float("nan")] * len(texts), "NaN"),
+        (lambda texts: [1.0] * (len(texts) + 1), "values for"),
+        (lambda texts: "good", "expected B numbers"),
+    ],
+)
 def test_bad_reward_functions_give_clear_errors(reward_fn, match):
     trainer = A2CTrainer(SMALL, reward_fn=reward_fn)
     with pytest.raises(ValueError, match=match):
@@ -136,10 +139,15 @@ def test_bad_reward_functions_give_clear_errors(reward_fn, match):
 
 @pytest.mark.parametrize(
     ("change", "match"),
-    [(dict(reward="smiles"), "reward"), (dict(gamma=1.5), "gamma"), (dict(lam=-0.1), "lam"),
-     (dict(temperature=0), "temperature"), (dict(kl_estimator="k2"), "kl_estimator"),
-     (dict(batch_size=0), "batch_size")],
-)  # fmt: skip
+    [
+        (dict(reward="smiles"), "reward"),
+        (dict(gamma=1.5), "gamma"),
+        (dict(lam=-0.1), "lam"),
+        (dict(temperature=0), "temperature"),
+        (dict(kl_estimator="k2"), "kl_estimator"),
+        (dict(batch_size=0), "batch_size"),
+    ],
+)
 def test_bad_config_values_are_refused_by_name(change, match):
     with pytest.raises(ValueError, match=match):
         dataclasses.replace(A2CConfig(), **change)
@@ -166,8 +174,18 @@ def test_metrics_table_and_file(tmp_path):
     trainer.train(2, progress=False, metrics_path=tmp_path / "m.jsonl", callback=lambda t, row: seen.append(row))
     rows = [json.loads(line) for line in (tmp_path / "m.jsonl").read_text().splitlines()]
     assert rows == trainer.metrics == seen and [r["step"] for r in rows] == [1, 2]
-    expected = {"reward", "positive", "kl", "entropy", "critic_loss", "explained_var", "adv_mean", "adv_std",
-                "grad_norm", "tokens_per_s"}  # fmt: skip
+    expected = {
+        "reward",
+        "positive",
+        "kl",
+        "entropy",
+        "critic_loss",
+        "explained_var",
+        "adv_mean",
+        "adv_std",
+        "grad_norm",
+        "tokens_per_s",
+    }
     assert expected <= set(rows[0]) and all(math.isfinite(v) for v in rows[0].values())
 
 

@@ -17,10 +17,10 @@ import torch
 
 from a2c_lessons import trl_bridge
 from a2c_lessons.corpus import PROMPTS
+from a2c_lessons.logpi import recompute_logprobs
 from a2c_lessons.policy import load_policy
 from a2c_lessons.rewards import exact_reward, score
 from a2c_lessons.sampling import sample
-from a2c_lessons.scoring import logprobs_of
 
 ROOT = Path(__file__).parents[1]
 needs_trl = pytest.mark.skipif(not trl_bridge.trl_available(), reason=trl_bridge.TRL_MISSING)
@@ -32,8 +32,9 @@ SMALL = dict(batch_size=16, group_size=4, max_steps=2)
 
 def small_trainer(tmp_path, *, method: str = "grpo", fix_positions: bool = True, seed: int = 0):
     policy = load_policy(device="cpu")
-    settings = trl_bridge.TRLSettings(method=method, seed=seed, fix_positions=fix_positions,
-                                      output_dir=str(tmp_path / method), **SMALL)  # fmt: skip
+    settings = trl_bridge.TRLSettings(
+        method=method, seed=seed, fix_positions=fix_positions, output_dir=str(tmp_path / method), **SMALL
+    )
     return policy, trl_bridge.make_trl_trainer(settings, policy)
 
 
@@ -98,6 +99,16 @@ def test_make_trl_trainer_without_trl_says_how_to_install(monkeypatch, tiny_poli
         trl_bridge.make_trl_trainer(trl_bridge.TRLSettings(), tiny_policy)
 
 
+def bos_counts(tokenizer, prompts: list[str]) -> list[int]:
+    """How many <bos> tokens each prompt holds after tokenizing it the way TRL does.
+
+    TRL 1.16 (`GRPOTrainer._tokenize_prompts`, plain-text prompts) calls
+    `processing_class(text=prompts)["input_ids"]`: special tokens on, no padding.
+    """
+    ids = tokenizer(text=list(prompts))["input_ids"]
+    return [row.count(tokenizer.bos_token_id) for row in ids]
+
+
 # ------------------------------------------------------------------------------------------- with TRL
 @needs_trl
 def test_tokenized_prompt_holds_exactly_one_bos(tmp_path):
@@ -107,9 +118,9 @@ def test_tokenized_prompt_holds_exactly_one_bos(tmp_path):
     bos = policy.tokenizer.bos_token_id
     for prompt, ids in zip(PROMPTS, prompt_ids):
         assert ids.count(bos) == 1 and ids[0] == bos, f"prompt {prompt!r} tokenized as {ids}: want one leading <bos>"
-    assert trl_bridge.bos_counts(policy.tokenizer, list(PROMPTS)) == [1] * len(PROMPTS)
+    assert bos_counts(policy.tokenizer, list(PROMPTS)) == [1] * len(PROMPTS)
     # the doubled BOS the check guards against: a prompt that writes its own
-    assert trl_bridge.bos_counts(policy.tokenizer, ["<bos> the food"]) == [2]
+    assert bos_counts(policy.tokenizer, ["<bos> the food"]) == [2]
 
 
 @needs_trl
@@ -140,7 +151,7 @@ def test_position_fix_makes_trl_scoring_equal_our_log_probs(tmp_path, seed):
         policy, trainer = small_trainer(tmp_path / str(fix), fix_positions=fix)
         rollout = sample(policy, list(PROMPTS), 24, seed=seed)  # left-padded: prompts of 1 to 7 tokens
         with torch.no_grad():
-            ours = logprobs_of(policy.model, rollout)
+            ours = recompute_logprobs(policy.model, rollout)
             theirs, _, _ = trainer._get_per_token_logps_and_entropies(
                 policy.model, rollout.input_ids, rollout.attention_mask.long(), rollout.response_ids.shape[1]
             )
@@ -158,10 +169,29 @@ def test_benchmark_runs_end_to_end_on_a_tiny_setting(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, spec.name, bench)  # its dataclasses look their module up by name
     spec.loader.exec_module(bench)
     out = tmp_path / "table.md"
-    text = bench.main([
-        "--lrs", "3e-4", "--seeds", "0", "--max-steps", "2", "--eval-every", "1", "--eval-samples", "16",
-        "--final-samples", "32", "--batch-size", "16", "--group-size", "4", "--no-warmup", "--out", str(out),
-    ])  # fmt: skip
+    text = bench.main(
+        [
+            "--lrs",
+            "3e-4",
+            "--seeds",
+            "0",
+            "--max-steps",
+            "2",
+            "--eval-every",
+            "1",
+            "--eval-samples",
+            "16",
+            "--final-samples",
+            "32",
+            "--batch-size",
+            "16",
+            "--group-size",
+            "4",
+            "--no-warmup",
+            "--out",
+            str(out),
+        ]
+    )
     assert out.read_text() == text
     for method in ("a2c", "grpo", "rloo"):
         row = next(line for line in text.splitlines() if line.startswith(f"| {method} | 0.0003 | 0 |"))

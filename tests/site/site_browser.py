@@ -66,8 +66,11 @@ class RequestLog:
     def foreign(self) -> list[str]:
         """Requests to any host but 127.0.0.1 (a CDN, a font service): recorded even though they cannot
         resolve here, because Chromium announces a request before it looks the host up."""
-        return [url for url in self.urls if urlsplit(url).scheme not in {"data", "blob", "about"}
-                and urlsplit(url).hostname != LOCAL_HOST]  # fmt: skip
+        return [
+            url
+            for url in self.urls
+            if urlsplit(url).scheme not in {"data", "blob", "about"} and urlsplit(url).hostname != LOCAL_HOST
+        ]
 
 
 def broken_images(page) -> list[str]:

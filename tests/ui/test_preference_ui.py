@@ -75,8 +75,11 @@ def label_like_the_taste(page, clicks: int) -> list[preferences.Pair]:
         if choice is not None:
             chosen, rejected = (left, right) if choice == 0 else (right, left)
             labelled.append(preferences.Pair(prompt, chosen, rejected))
-            wait_for(lambda: f"{len(labelled)} pairs labelled" in page.locator(".a2c-pref-count").inner_text(), 30,
-                     "the counter")  # fmt: skip
+            wait_for(
+                lambda: f"{len(labelled)} pairs labelled" in page.locator(".a2c-pref-count").inner_text(),
+                30,
+                "the counter",
+            )
     raise UIFailure(f"the taste found only {len(labelled)} pairs to label in {40 * clicks} pairs shown")
 
 

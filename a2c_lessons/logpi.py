@@ -1,4 +1,8 @@
-"""Forward passes over a rollout: log pi with gradients, log pi_ref, the critic's input, and pi(. | x).
+"""log pi of a rollout, recomputed with gradients: the policy's, pi_ref's, the critic's input, and pi(. | x).
+
+One name per quantity: `vocab_logprobs` is log pi_T(. | x, y_<t) over the whole vocabulary (B, T, V),
+`taken_logprobs` its entries at the tokens the rollout took (B, T), and `recompute_logprobs` runs a model
+and returns those (B, T) numbers; the sampler's own, without gradients, are `Rollout.logprobs`.
 
 Place in the data flow: prompts -> sample -> Rollout -> score -> **log pi, V** -> gae -> a2c_loss -> step.
 The sampler made its tokens without gradients; the loss needs, with gradients and
@@ -25,7 +29,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from a2c_lessons import fastpath, precision, threads
-from a2c_lessons.padding import encode_left_padded, left_padded_forward
+from a2c_lessons.padding import encode_left_padded, left_padded_forward, left_padded_hidden
 from a2c_lessons.sampling import Rollout, sampling_logprobs
 
 if TYPE_CHECKING:  # importing policy pulls in transformers
@@ -43,12 +47,9 @@ def response_forward(
             state (x, y_<t) that a value head maps to V(x, y_<t); None with hidden=False.
     """
     attention_mask = rollout.attention_mask
-    prompt_len, time = rollout.prompt_ids.shape[1], rollout.response_ids.shape[1]
-    # the logits at position i predict token i + 1: shift by one
-    window = slice(prompt_len - 1, prompt_len + time - 1)
-    # packed_forward has no dropout: in train mode only the model's own forward is exact
+    window = _response_window(rollout)
     with threads.for_model(model), precision.autocast(model):
-        if fast and fastpath.supports(model) and not model.training:
+        if _packed(model, fast):
             logits, states = fastpath.packed_forward(model, rollout.input_ids, attention_mask, window)
             return logits, (states if hidden else None)
         out = left_padded_forward(model, rollout.input_ids, attention_mask, hidden_states=hidden)
@@ -56,7 +57,30 @@ def response_forward(
     return out.logits[:, window].float(), states  # (B, T, V)
 
 
-def full_logprobs(logits: torch.Tensor, rollout: Rollout) -> torch.Tensor:
+def response_hidden(model, rollout: Rollout, *, fast: bool = True) -> torch.Tensor:
+    """(B, T, hidden): `response_forward`'s hidden states alone, with gradients, for a critic with its own body.
+
+    The LM head is skipped, not computed and dropped: its (B, T, V) logits are the largest tensor of the pass.
+    """
+    window = _response_window(rollout)
+    with threads.for_model(model), precision.autocast(model):
+        if _packed(model, fast):
+            return fastpath.packed_hidden(model, rollout.input_ids, rollout.attention_mask, window)
+        return left_padded_hidden(model, rollout.input_ids, rollout.attention_mask)[:, window]
+
+
+def _response_window(rollout: Rollout) -> slice:
+    """The positions whose logits predict the response: the logits at position i predict token i + 1."""
+    prompt_len, time = rollout.prompt_ids.shape[1], rollout.response_ids.shape[1]
+    return slice(prompt_len - 1, prompt_len + time - 1)
+
+
+def _packed(model, fast: bool) -> bool:
+    """Whether to take the padding-free forward: it has no dropout, so in train mode only the model's own is exact."""
+    return fast and fastpath.supports(model) and not model.training
+
+
+def vocab_logprobs(logits: torch.Tensor, rollout: Rollout) -> torch.Tensor:
     """(B, T, V) float: log pi_T over the vocabulary at the rollout's temperature, top-k and top-p.
 
     Args:
@@ -65,26 +89,21 @@ def full_logprobs(logits: torch.Tensor, rollout: Rollout) -> torch.Tensor:
     return sampling_logprobs(logits, temperature=rollout.temperature, top_k=rollout.top_k, top_p=rollout.top_p)
 
 
-def response_logprobs(logprobs_full: torch.Tensor, rollout: Rollout) -> torch.Tensor:
+def taken_logprobs(logprobs_full: torch.Tensor, rollout: Rollout) -> torch.Tensor:
     """(B, T) float: log pi_T(y_t) of the rollout's tokens, 0 where masked.
 
     Args:
-        logprobs_full: (B, T, V) float, from `full_logprobs`.
+        logprobs_full: (B, T, V) float, from `vocab_logprobs`.
     """
     token_logprobs = logprobs_full.gather(-1, rollout.response_ids.unsqueeze(-1)).squeeze(-1)  # (B, T)
     # where(), not multiplication: a pad token may sit at -inf after top-k, and 0 * inf is NaN
     return torch.where(rollout.mask, token_logprobs, 0.0)
 
 
-def gather_logprobs(logits: torch.Tensor, rollout: Rollout) -> torch.Tensor:
-    """(B, T) float: log pi_T(y_t) of the rollout's tokens from (B, T, V) logits, 0 where masked."""
-    return response_logprobs(full_logprobs(logits, rollout), rollout)
-
-
-def logprobs_of(model, rollout: Rollout, *, fast: bool = True) -> torch.Tensor:
+def recompute_logprobs(model, rollout: Rollout, *, fast: bool = True) -> torch.Tensor:
     """(B, T) float: log pi_T(y_t | x, y_<t) under `model`'s current weights, with gradients."""
     logits, _ = response_forward(model, rollout, hidden=False, fast=fast)
-    return gather_logprobs(logits, rollout)
+    return taken_logprobs(vocab_logprobs(logits, rollout), rollout)
 
 
 def check_ratio(logprobs: torch.Tensor, rollout: Rollout) -> torch.Tensor:

@@ -1,7 +1,7 @@
-"""The scoring side of a rollout: pi(. | x) after a prompt, word masses, and the ratio check every step runs.
+"""log pi recomputed: the taken tokens' log-probs, pi(. | x) after a prompt, word masses, and the ratio check.
 
 (The scoring forward itself, `response_forward`, is held to the model's own numbers in test_fastpath.py,
-and `logprobs_of` to the sampler's log-probs in test_sampling.py.)
+and `recompute_logprobs` to the sampler's log-probs in test_sampling.py.)
 """
 
 import dataclasses
@@ -10,17 +10,17 @@ import pytest
 import torch
 
 from a2c_lessons.corpus import PROMPTS
-from a2c_lessons.precision import ratio_tolerance
-from a2c_lessons.sampling import sample
-from a2c_lessons.scoring import (
+from a2c_lessons.logpi import (
     check_ratio,
-    full_logprobs,
-    logprobs_of,
     next_token_logprobs,
     next_token_probs,
-    response_logprobs,
+    recompute_logprobs,
+    taken_logprobs,
+    vocab_logprobs,
     word_mass,
-)  # fmt: skip
+)
+from a2c_lessons.precision import ratio_tolerance
+from a2c_lessons.sampling import sample
 
 
 def test_next_token_logprobs_equal_the_samplers_first_token_logprobs(tiny_policy, seed):
@@ -47,11 +47,11 @@ def test_word_mass_sums_the_probability_of_the_words(tiny_policy):
     torch.testing.assert_close(word_mass(probs, tiny_policy.tokenizer, ["good", "bad"]), torch.tensor(expected))
 
 
-def test_response_logprobs_pick_the_sampled_tokens_at_the_rollouts_temperature(tiny_policy):
+def test_taken_logprobs_pick_the_sampled_tokens_at_the_rollouts_temperature(tiny_policy):
     rollout = sample(tiny_policy, [PROMPTS[i] for i in range(6)], 12, seed=2, temperature=0.7, top_k=20)
     vocab, generator = len(tiny_policy.tokenizer), torch.Generator().manual_seed(0)
     logits = torch.randn(*rollout.response_ids.shape, vocab, generator=generator)  # (B, T, V)
-    logprobs = response_logprobs(full_logprobs(logits, rollout), rollout)
+    logprobs = taken_logprobs(vocab_logprobs(logits, rollout), rollout)
     for b, t in [(0, 0), (3, 2), (5, 4)]:
         if rollout.mask[b, t]:
             kth = torch.topk(logits[b, t] / 0.7, 20).values[-1]
@@ -63,7 +63,7 @@ def test_response_logprobs_pick_the_sampled_tokens_at_the_rollouts_temperature(t
 
 def test_check_ratio_passes_a_rollout_scored_with_its_own_weights(tiny_policy):
     rollout = sample(tiny_policy, [PROMPTS[i] for i in range(16)], 16, seed=3, temperature=0.8)
-    ratio = check_ratio(logprobs_of(tiny_policy.model, rollout), rollout)
+    ratio = check_ratio(recompute_logprobs(tiny_policy.model, rollout), rollout)
     assert ratio.shape == rollout.mask.shape
     assert (ratio - 1).abs().max() <= 1e-5 and bool((ratio[~rollout.mask] == 1).all())
 
@@ -71,7 +71,7 @@ def test_check_ratio_passes_a_rollout_scored_with_its_own_weights(tiny_policy):
 def test_check_ratio_catches_a_loss_that_forgets_the_temperature(tiny_policy):
     # known wrong: scoring at T = 1 a rollout sampled at T = 0.8
     rollout = sample(tiny_policy, [PROMPTS[i] for i in range(16)], 16, seed=3, temperature=0.8)
-    wrong = logprobs_of(tiny_policy.model, dataclasses.replace(rollout, temperature=1.0))
+    wrong = recompute_logprobs(tiny_policy.model, dataclasses.replace(rollout, temperature=1.0))
     with pytest.raises(RuntimeError, match=r"pi_new / pi_old is off 1 by .* \(tolerance 0\.0001\)"):
         check_ratio(wrong, rollout)
     # a deviation below the tolerance passes
