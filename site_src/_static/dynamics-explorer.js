@@ -18,6 +18,13 @@
     return exps.map((e) => e / total);
   }
 
+  // Lesson 4's measurement: the first-order change tracks the real one while eta |A| stays small (correlation
+  // 0.985 at eta = 0.01, 0.89 at 0.02, 0.69 at 0.03, |A| = 1); past this the table shows directions, not sizes
+  const FIRST_ORDER_LIMIT = 0.02;
+  const FIRST_ORDER_NOTE =
+    ". Past eta |A| = 0.02 the first-order change drifts from a real step's (lesson 4): " +
+    "read which way each probability moves, not how far.";
+
   // pi(. | x_o) after one SGD step of eta on -A log pi(y_u | x_u), to first order in the logits
   function afterStep(data, update, context, advantage, eta) {
     const z = data.logits[context];
@@ -81,7 +88,8 @@
     const u = data.updates[update];
     get("dyn-caption").textContent =
       `pi(. | "${data.contexts[context]}") after one SGD step of ${eta.toFixed(3)} on ` +
-      `-A log pi("${u.token}" | "${u.prompt}") with A = ${advantage.toFixed(2)}`;
+      `-A log pi("${u.token}" | "${u.prompt}") with A = ${advantage.toFixed(2)}` +
+      (Math.abs(eta * advantage) > FIRST_ORDER_LIMIT ? FIRST_ORDER_NOTE : "");
     get("dyn-hand-caption").textContent =
       `pi(. | "${u.prompt}") after a step of ${handEta.toFixed(2)} on its own logits, A = ${advantage.toFixed(2)}`;
   }

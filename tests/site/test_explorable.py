@@ -15,7 +15,9 @@ from course_dynamics import CONTEXTS, DATA_FILE, UPDATES, script_text
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "runs" / "dynamics-screenshots"
 # (update, context, A, eta, the softmax-by-hand step): each a setting the sliders can take exactly
-SETTINGS = [(0, 1, 1.0, 0.05, 1.0), (1, 0, -2.0, 0.2, 2.5), (2, 4, 0.5, 0.5, 0.05), (3, 5, -3.0, 0.01, 5.0)]
+SETTINGS = [(0, 1, 1.0, 0.01, 1.0), (1, 0, -2.0, 0.02, 2.5), (2, 4, 0.5, 0.03, 0.05), (3, 5, -3.0, 0.001, 5.0)]
+# past this eta |A| lesson 4 measured the first-order change drifting from a real step's: the caption says so
+FIRST_ORDER_LIMIT = 0.02
 TOLERANCE = 1e-6  # the page shows 6 decimals (a rounding of at most 5e-7)
 # the book theme's own script logs this as an error on a browser with no saved light/dark choice (every fresh one)
 THEME_NOTICE = "Got invalid theme mode"
@@ -103,6 +105,8 @@ def check_numbers(page, values, vocab: list[str], setting) -> None:
     by_hand = expected_by_hand(values, update, advantage, hand_eta)
     for token, (_, shown_after) in shown(page, "dyn-hand-table").items():
         assert abs(shown_after - float(by_hand[vocab.index(token)])) <= TOLERANCE, (setting, token)
+    caption = page.text_content("#dyn-caption")
+    assert ("Past eta |A| = 0.02" in caption) == (abs(eta * advantage) > FIRST_ORDER_LIMIT), (setting, caption)
 
 
 @pytest.mark.site
@@ -117,7 +121,7 @@ def test_the_page_shows_the_python_numbers_at_every_setting(site, site_server, p
     page.locator("#dynamics-explorer").screenshot(path=SHOTS / "explorable-before.png")
     for setting in SETTINGS:
         check_numbers(page, python_values, vocab, setting)
-    set_controls(page, **{"dyn-update": 0, "dyn-context": 1, "dyn-advantage": -2.5, "dyn-eta": 0.3})
+    set_controls(page, **{"dyn-update": 0, "dyn-context": 1, "dyn-advantage": -2.5, "dyn-eta": 0.02})
     page.locator("#dynamics-explorer").screenshot(path=SHOTS / "explorable-after.png")
     assert not errors, f"console errors: {errors}"
     assert not log.foreign(), f"requests left 127.0.0.1: {log.foreign()}"
