@@ -112,25 +112,14 @@ def test_lessons_benchmark_runs_a_lesson_quiet_and_loaded_and_stops_its_busy_pro
     assert len(started) == 1 and started[0].poll() is not None  # the busy process ended with the loaded run
 
 
+# the scaling benchmark at the smallest size it takes, to check its tables, not to time anything
+TINY_SCALING = ["--sizes", "tiny", "--batch", "8", "--new-tokens", "4", "--matmul-n", "64"]
+
+
 def test_scaling_benchmark_runs_and_writes_its_tables(tmp_path):
     bench = _load("scaling")
     out = tmp_path / "scaling.md"
-    table = bench.main(
-        [
-            "--sizes",
-            "tiny",
-            "--batch",
-            "8",
-            "--new-tokens",
-            "4",
-            "--repeats",
-            "2",
-            "--matmul-n",
-            "64",
-            "--out",
-            str(out),
-        ]
-    )
+    table = bench.main([*TINY_SCALING, "--repeats", "2", "--out", str(out)])
     assert out.read_text() == table
     rows = [
         [c.strip() for c in line.strip("|").split("|")] for line in table.splitlines() if line.startswith("| tiny |")
@@ -151,24 +140,7 @@ def test_scaling_benchmark_runs_and_writes_its_tables(tmp_path):
 
 def test_scaling_benchmark_in_float32_only_has_no_bf16_columns(tmp_path):
     bench = _load("scaling")
-    table = bench.main(
-        [
-            "--sizes",
-            "tiny",
-            "--batch",
-            "8",
-            "--new-tokens",
-            "4",
-            "--repeats",
-            "1",
-            "--dtypes",
-            "float32",
-            "--matmul-n",
-            "64",
-            "--out",
-            str(tmp_path / "s.md"),
-        ]
-    )
+    table = bench.main([*TINY_SCALING, "--repeats", "1", "--dtypes", "float32", "--out", str(tmp_path / "s.md")])
     rows = [line for line in table.splitlines() if line.startswith("| tiny |")]
     headers = [line for line in table.splitlines() if line.startswith("| size |")]
     assert len(rows) == 4 and len(headers) == 4 and not any("bf16" in line for line in headers)

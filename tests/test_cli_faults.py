@@ -62,6 +62,12 @@ def killed_run(when: str, argv: list[str]) -> None:
     assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
 
 
+def start_cli(argv: list[str]) -> subprocess.Popen:
+    """`a2c-lessons ARGV` in its own process, its output piped, as a student's terminal would run it."""
+    command = [sys.executable, "-m", "a2c_lessons.cli", *argv]
+    return subprocess.Popen(command, env=ENV, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
 def error_line(capsys) -> str:
     err = capsys.readouterr().err
     assert "Traceback" not in err, err
@@ -129,13 +135,7 @@ def test_resume_refuses_another_model_even_of_the_same_shape(tmp_path, capsys):
 def test_sigint_mid_run_saves_the_last_step_and_resume_misses_and_repeats_none(tmp_path, capsys):
     out = tmp_path / "run"
     argv = ["train", "--out", str(out), "--steps", "300", *QUICK]
-    run = subprocess.Popen(
-        [sys.executable, "-m", "a2c_lessons.cli", *argv],
-        env=ENV,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    run = start_cli(argv)
     wait_for(lambda: len(steps_in(out)) >= 2, 240, "two steps saved")
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=120)
@@ -188,13 +188,7 @@ def test_a_kill_while_the_model_is_saved_leaves_the_previous_model_whole(tmp_pat
 def test_a_second_run_into_the_folder_is_refused_naming_the_first_runs_pid(tmp_path, capsys):
     out = tmp_path / "run"
     argv = ["train", "--out", str(out), "--steps", "300", *QUICK]
-    first = subprocess.Popen(
-        [sys.executable, "-m", "a2c_lessons.cli", *argv],
-        env=ENV,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    first = start_cli(argv)
     wait_for(lambda: len(steps_in(out)) >= 1, 240, "a first step saved")
     for second in (["--overwrite", "--steps", "2", *QUICK], ["--resume"]):
         start = time.monotonic()
