@@ -33,6 +33,7 @@ METRIC_LABELS = {
     "explained_var": "explained variance of the returns",
     "ratio_max_dev": "largest |rho - 1|",
     "tokens_per_s": "tokens per second",
+    "response_length": "mean response length (tokens)",
     "mean |rho - 1|": "mean |rho - 1| per token",
     "fraction outside clip": "share of tokens outside the clip",
     "KL(old || new) per token": "KL(old || new) (nats per token)",

@@ -23,6 +23,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import torch
+
 from a2c_lessons import corpus
 from a2c_lessons.policy import Policy
 from a2c_lessons.rewards import wilson_interval
@@ -121,6 +123,10 @@ class Taste:
     def gold(self, review: str) -> float:
         """The true score: 1 for a review of the grammar with the property, else 0 (broken text is never liked)."""
         return float(corpus.sentiment(review) is not None and self.has(review))
+
+    def reward(self, reviews: list[str]) -> torch.Tensor:
+        """The gold score as a reward function (`rewards.RewardFn`): (B,) float, 1 where the taste likes review b."""
+        return torch.tensor([self.gold(r) for r in reviews])
 
     def choose(self, pair_of_reviews: tuple[str, str]) -> int | None:
         """0 or 1, the review this taste prefers; None when it likes both or neither (the pair is skipped)."""

@@ -197,3 +197,19 @@ def test_family_benchmark_runs_every_member_it_is_given_and_writes_its_table(tmp
     assert all(r.split("|")[2].strip() in ("0/1", "1/1") for r in rows), "a reached count per member"
     verdicts = table.split("Verdicts:")[1]
     assert all(name in verdicts for name in ("a2c:", "rloo:", "ppo K=4 M=1:"))
+
+
+def test_length_effect_benchmark_quotes_the_differences_of_its_own_lengths(tmp_path):
+    bench = _load("length_effect")
+    out = tmp_path / "length_effect.md"
+    table = bench.main(["--seeds", "2", "--steps", "1", "--fresh", "32", "--out", str(out)])
+    assert out.read_text() == table
+    cells = [[c.strip() for c in line.split("|")[1:-1]] for line in table.splitlines() if line.startswith("| ")]
+    runs = [c for c in cells if c[0] in ("0", "1")]
+    assert [(c[0], c[1]) for c in runs] == [(s, n) for s in ("0", "1") for n in ("GRPO", "Dr. GRPO", "control")]
+    length = {(c[0], c[1]): float(c[3]) for c in runs}
+    gaps = next(c for c in cells if c[0].startswith("control - Dr. GRPO"))
+    per_seed = [float(g) for g in gaps[1].split(", ")]
+    for seed, gap in zip(("0", "1"), per_seed):
+        assert abs(gap - (length[(seed, "control")] - length[(seed, "Dr. GRPO")])) <= 0.011, (gap, length)
+    assert gaps[3] == f"{sum(g > 0 for g in per_seed)}/2", "the count of seeds where the difference is positive"

@@ -10,7 +10,9 @@ import torch
 from a2c_lessons import corpus, preferences
 from a2c_lessons.preferences import Pair, PreferenceError, Taste
 from a2c_lessons.reward_training import PreferenceConfig, pair_accuracy, split, train_on_preferences
-from a2c_lessons.rewards import LearnedReward
+from a2c_lessons.rewards import LearnedReward, score
+from a2c_lessons.sampling import sample
+from a2c_lessons.trainer import A2CConfig, A2CTrainer
 
 SERVICE = preferences.TASTES["service"]
 
@@ -76,6 +78,18 @@ def test_a_taste_likes_grammatical_reviews_with_its_property_only():
     assert SERVICE.choose(("the food was bad .", "the bed was bad .")) is None
     share = SERVICE.share(["the staff was rude ."] * 3 + ["the food was bad ."])
     assert share["share"] == 0.75 and share["low"] < 0.75 < share["high"]
+
+
+def test_a_tastes_reward_is_its_gold_score_and_the_trainer_pays_it():
+    short = preferences.TASTES["short"]
+    reviews = ["i loved the pizza .", "the service was not very good .", "pizza pizza ."]  # short, long, broken
+    assert torch.equal(score(short.reward, reviews), torch.tensor([1.0, 0.0, 0.0]))
+    trainer = A2CTrainer(A2CConfig(batch_size=16, stop_positive=None), reward_fn=short.reward)
+    rollout = sample(trainer.policy, list(corpus.PROMPTS), 24, seed=0)
+    row = trainer.step(rollout)
+    liked = [short.gold(r) for r in rollout.reviews]
+    assert 0 < sum(liked) < len(liked), "the batch should hold reviews the taste likes and reviews it does not"
+    assert row["reward"] == pytest.approx(sum(liked) / len(liked)), "the step's reward is the share the taste likes"
 
 
 def test_scripted_labels_follow_the_taste_and_the_seed(tiny_policy, tmp_path):
