@@ -32,7 +32,7 @@ from a2c_lessons.grading.checks import close, expect_close, expect_tensor
 from a2c_lessons.grading.notebook import CheckResult, check
 from a2c_lessons.grading.points import fail, points
 from a2c_lessons.grading.submission import Grad, Submission
-from a2c_lessons.grading.variants import check_larger_token, check_true_or_false, check_utility_term
+from a2c_lessons.grading.variants import grade_larger_token, grade_true_or_false, grade_utility_term
 
 __all__ = [
     "Batch",
@@ -47,9 +47,9 @@ __all__ = [
     "as_letter_set",
     "as_number",
     "check",
-    "check_larger_token",
-    "check_true_or_false",
-    "check_utility_term",
+    "grade_larger_token",
+    "grade_true_or_false",
+    "grade_utility_term",
     "close",
     "expect_close",
     "expect_tensor",

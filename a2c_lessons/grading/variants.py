@@ -41,7 +41,7 @@ def _term_hint(logprob: float, advantage: float, got: float) -> str:
     return "a term of U is the token's log-probability times its advantage"
 
 
-def check_utility_term(student: Submission, module: str, seed: int) -> None:
+def grade_utility_term(student: Submission, module: str, seed: int) -> None:
     """utility_term(logprob, advantage) equals the library's term on every seeded token."""
     for pair in token_pairs(seed):
         for logprob, advantage in (pair[:2], pair[2:]):
@@ -50,7 +50,7 @@ def check_utility_term(student: Submission, module: str, seed: int) -> None:
                 fail(f"utility_term({logprob}, {advantage}) returned {got:g}: {_term_hint(logprob, advantage, got)}.")
 
 
-def check_larger_token(student: Submission, module: str, seed: int) -> None:
+def grade_larger_token(student: Submission, module: str, seed: int) -> None:
     """larger_utility_token picks the token with the larger term on every seeded pair."""
     pairs = token_pairs(seed)
     answers = [
@@ -68,7 +68,7 @@ def check_larger_token(student: Submission, module: str, seed: int) -> None:
     fail(f"larger_utility_token{pair} returned {answer!r}: compare the two terms log pi * A, not their parts.")
 
 
-def check_true_or_false(student: Submission, module: str, seed: int) -> None:
+def grade_true_or_false(student: Submission, module: str, seed: int) -> None:
     """true_or_false(advantage, claim) agrees with one real gradient step on every seeded case."""
     wrong = []
     for advantage, claim in advantage_claims(seed):
