@@ -13,8 +13,8 @@ import torch
 
 from a2c_lessons import losses
 from a2c_lessons.grading import mistakes
-from a2c_lessons.grading.answers import as_bool, as_choice, as_number
 from a2c_lessons.grading.cases import NAIVE_RULES, advantage_claims, logprob_gradient, probability_changes, token_pairs
+from a2c_lessons.grading.judge import as_bool, as_choice, as_number
 from a2c_lessons.grading.points import fail
 from a2c_lessons.grading.submission import Submission
 
