@@ -17,7 +17,7 @@ Exercise tests import what they use from here.
 
 from __future__ import annotations
 
-from a2c_lessons.grading.cases import Batch, full_mask, logprob_gradient, probability_changes, random_batch
+from a2c_lessons.grading.cases import RandomInputs, full_mask, logprob_gradient, probability_changes, random_batch
 from a2c_lessons.grading.judge import (
     as_bool,
     as_choice,
@@ -37,9 +37,9 @@ from a2c_lessons.grading.submission import Grad, Submission
 from a2c_lessons.grading.variants import grade_larger_token, grade_true_or_false, grade_utility_term
 
 __all__ = [
-    "Batch",
     "CheckResult",
     "Grad",
+    "RandomInputs",
     "Submission",
     "as_bool",
     "as_choice",
