@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from a2c_lessons.grading import sandbox, tables
-from a2c_lessons.grading.bundle import build_bundle, check_bundle
+from a2c_lessons.grading.release import build_bundle, check_bundle
 
 REPO = Path(__file__).resolve().parents[2]
 INSTRUCTOR = REPO / "instructor"

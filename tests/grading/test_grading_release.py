@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from a2c_lessons.grading import keys, publish
+from a2c_lessons.grading import keys, release
 from a2c_lessons.grading.release import ReleaseError, build_release, stub_solutions
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,13 +63,13 @@ def test_release_command_writes_nothing_when_a_file_has_bad_markers(tmp_path, ca
     source.mkdir()
     (source / "answer_keys.py").write_text('SALT = "s"\nKEYS = {"ex06.a": {"accept": ["b"]}}\n')
     (source / "ex06_bad.py").write_text(SOURCE.replace("    ### END SOLUTION\n", ""))
-    assert publish.main(["--source", str(source), "--out", str(out)]) == 2
+    assert release.main(["--source", str(source), "--out", str(out)]) == 2
     assert "ex06_bad.py:3" in capsys.readouterr().err and not out.exists()
 
 
 def test_release_command_is_deterministic(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
-    assert publish.main(["--out", str(first)]) == publish.main(["--out", str(second)]) == 0
+    assert release.main(["--out", str(first)]) == release.main(["--out", str(second)]) == 0
     assert {p.name: p.read_bytes() for p in first.iterdir()} == {p.name: p.read_bytes() for p in second.iterdir()}
 
 
@@ -111,19 +111,19 @@ def test_answer_key_refuses_an_answer_that_is_both_right_and_wrong():
 
 def test_release_refuses_to_replace_edited_files_without_overwrite(tmp_path, capsys):
     out = tmp_path / "exercises"
-    assert publish.main(["--out", str(out)]) == 0
+    assert release.main(["--out", str(out)]) == 0
     answer = out / "ex05_a2c_loss.py"
     answer.write_text("def a2c_loss(logprobs, advantages, mask):\n    return 0  # my answer\n")
-    assert publish.main(["--out", str(out)]) == 2
+    assert release.main(["--out", str(out)]) == 2
     assert "ex05_a2c_loss.py" in capsys.readouterr().err
     assert "my answer" in answer.read_text()
-    assert publish.main(["--out", str(out), "--overwrite"]) == 0
+    assert release.main(["--out", str(out), "--overwrite"]) == 0
     assert "NotImplementedError" in answer.read_text()
 
 
 def test_a_graded_release_ships_no_answer_key_and_its_self_check_says_who_grades(tmp_path):
     out = tmp_path / "graded"
-    assert publish.main(["--out", str(out), "--graded"]) == 0
+    assert release.main(["--out", str(out), "--graded"]) == 0
     assert not (out / keys.KEYS_JSON).exists()
     shipped = "\n".join(p.read_text() for p in out.iterdir())
     assert (
