@@ -111,6 +111,11 @@ def is_exercise(name: str) -> bool:
     return name.endswith(".py") and wire.is_exercise(name)
 
 
+def exercise_files(folder: Path) -> list[Path]:
+    """The exercises students edit in `folder` (exNN_topic.py), in order."""
+    return sorted(p for p in Path(folder).iterdir() if p.is_file() and is_exercise(p.name))
+
+
 def build_release(source: Path, *, graded: bool = False) -> dict[str, str]:
     """file name -> text of the student release made from the instructor folder `source` (no keys if `graded`)."""
     source = Path(source)

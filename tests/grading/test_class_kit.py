@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from a2c_lessons.grading import sandbox, tables
-from a2c_lessons.grading.release import build_bundle, check_bundle
+from a2c_lessons.grading.release import build_bundle, check_bundle, exercise_files
 
 REPO = Path(__file__).resolve().parents[2]
 INSTRUCTOR = REPO / "instructor"
@@ -70,7 +70,7 @@ def test_changing_points_and_releasing_updates_every_table_and_the_tests_pass(tm
 @pytest.mark.parametrize("graded", [False, True], ids=["practice", "graded"])
 def test_the_bundle_holds_every_exercise_and_no_instructor_material(graded):
     files = build_bundle(INSTRUCTOR, REPO / "notebooks", graded=graded)
-    exercises = {p.name for p in INSTRUCTOR.glob("ex*.py")}
+    exercises = {p.name for p in exercise_files(INSTRUCTOR)}
     assert {f"exercises/{name}" for name in exercises} <= set(files)
     assert {f"notebooks/{p.name}" for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")} <= set(files)
     assert check_bundle(files, INSTRUCTOR) == []

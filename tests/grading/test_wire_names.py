@@ -57,3 +57,8 @@ def test_the_runner_and_the_feedback_name_no_error_kind_as_a_bare_string():
 def test_one_rule_says_what_an_exercise_is(name, expected):
     assert wire.is_exercise(name) is expected
     assert is_exercise_file(name) is (expected and name.endswith(".py"))
+
+
+def test_an_exercise_id_is_the_number_its_module_begins_with():
+    assert wire.exercise_id("ex04_sequence_utility") == wire.exercise_id("ex04_sequence_utility.py") == "ex04"
+    assert wire.exercise_id("README") == "README"
