@@ -119,14 +119,20 @@ def _stripped(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def lessons(notebooks: Path) -> list[Path]:
+    """The lessons in `notebooks` (NN_topic.ipynb), in order; BundleError if there are none."""
+    found = sorted(notebooks.glob("[0-9][0-9]_*.ipynb"))
+    if not found:
+        raise BundleError(f"no lessons (NN_topic.ipynb) in {notebooks}: pass --notebooks")
+    return found
+
+
 def course_files(exercises: dict[str, str], notebooks: Path, *, wheel: Path | None = None) -> dict[str, bytes]:
     """path in the bundle -> bytes: the student README, install.py, the lessons, the release `exercises`, the wheel."""
-    lessons = sorted(notebooks.glob("[0-9][0-9]_*.ipynb"))
-    if not lessons:
-        raise BundleError(f"no lessons (NN_topic.ipynb) in {notebooks}: pass --notebooks")
+    found = lessons(notebooks)
     files = {f"exercises/{name}": text.encode() for name, text in exercises.items()}
-    files.update({f"notebooks/{p.name}": _stripped(p) for p in lessons})
-    files["README.md"] = README.format(n=len(lessons), rows="\n".join(lesson_rows(notebooks))).encode()
+    files.update({f"notebooks/{p.name}": _stripped(p) for p in found})
+    files["README.md"] = README.format(n=len(found), rows="\n".join(lesson_rows(notebooks))).encode()
     files["install.py"] = INSTALL.encode()
     if wheel is not None:
         files[f"wheels/{Path(wheel).name}"] = Path(wheel).read_bytes()

@@ -42,7 +42,7 @@ import zipfile
 from pathlib import Path
 
 from a2c_lessons.grading import tables, wire
-from a2c_lessons.grading.bundle import course_files, write_bundle
+from a2c_lessons.grading.bundle import course_files, lessons, write_bundle
 from a2c_lessons.grading.keys import KEYS_JSON, KEYS_SOURCE, keys_json, load_source
 
 BEGIN = "### BEGIN SOLUTION"
@@ -161,6 +161,7 @@ def in_clone(name: str) -> Path | None:
 
 def build_bundle(source: Path, notebooks: Path, *, graded: bool, wheel: Path | None = None) -> dict[str, bytes]:
     """path in the bundle -> bytes: the release of `source` laid out with the lessons; ReleaseError if it leaks."""
+    lessons(notebooks)  # a folder without lessons is refused before the release is built
     files = course_files(build_release(source, graded=graded), notebooks, wheel=wheel)
     problems = check_bundle(files, source)
     if problems:
