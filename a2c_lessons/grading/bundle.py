@@ -9,7 +9,7 @@
       install.py           the one set-up command: torch (the CPU build where there is no NVIDIA GPU), then the wheel
 
 No instructor file enters it: no solution, no answer key source, no hidden test.
-`release.check_bundle` is the test of that, and the release refuses a bundle that fails it.
+`release.bundle_leaks` is the test of that, and the release refuses a bundle that fails it.
 This module lays out the course from a student release already built (`release.build_release`).
 """
 

@@ -25,7 +25,7 @@ An unmatched or nested marker stops the release with the file and line. The
 release is deterministic: the same instructor/ gives the same bytes.
 
 A bundle (`bundle` lays it out) holds this release beside the lessons, and is refused
-if `check_bundle` finds instructor material in it. In a clone, the points tables of
+if `bundle_leaks` finds instructor material in it. In a clone, the points tables of
 the course's documents are recomputed first (`tables`). Installed from a wheel, every
 path must be given: nothing is written into the installed package.
 """
@@ -163,13 +163,13 @@ def build_bundle(source: Path, notebooks: Path, *, graded: bool, wheel: Path | N
     """path in the bundle -> bytes: the release of `source` laid out with the lessons; ReleaseError if it leaks."""
     lessons(notebooks)  # a folder without lessons is refused before the release is built
     files = course_files(build_release(source, graded=graded), notebooks, wheel=wheel)
-    problems = check_bundle(files, source)
+    problems = bundle_leaks(files, source)
     if problems:
         raise ReleaseError(f"the bundle would leak instructor material: {problems[0]}")
     return files
 
 
-def check_bundle(files: dict[str, bytes], source: Path) -> list[str]:
+def bundle_leaks(files: dict[str, bytes], source: Path) -> list[str]:
     """What in the bundle should not be there: instructor files, solution markers, hidden tests, answer keys."""
     problems = []
     hidden = {p.name for p in (source / HIDDEN_TESTS).glob("*.py")}
