@@ -29,7 +29,7 @@ PASSTHROUGH = {
     "pretrain": "a2c_lessons.pretrain",
     "reward-model": "a2c_lessons.reward_training",
     "grade": "a2c_lessons.grading.batch",
-    "release": "a2c_lessons.grading.publish",
+    "release": "a2c_lessons.grading.release",
     "autograder": "a2c_lessons.grading.gradescope",
     "report": "a2c_lessons.grading.classreport",
     "export": "a2c_lessons.grading.gradebook",

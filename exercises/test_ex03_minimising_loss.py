@@ -10,4 +10,4 @@ EXERCISE = "ex03_minimising_loss"
 def test_minimising_loss_effect(student, answer_key):
     """the effect of minimising L"""
     answer = as_letter(student.call(EXERCISE, "minimising_loss_effect"), "abcde", "minimising_loss_effect()")
-    answer_key.check("ex03.effect", answer, otherwise="Not quite: what does the sign of A do to each token's term?")
+    answer_key.matches("ex03.effect", answer, otherwise="Not quite: what does the sign of A do to each token's term?")

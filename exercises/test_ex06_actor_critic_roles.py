@@ -10,11 +10,11 @@ EXERCISE = "ex06_actor_critic_roles"
 def test_actor_role(student, answer_key):
     """the actor's role"""
     answer = as_letter(student.call(EXERCISE, "actor_role"), "abcde", "actor_role()")
-    answer_key.check("ex06.actor", answer, otherwise="That sentence does not describe the actor.")
+    answer_key.matches("ex06.actor", answer, otherwise="That sentence does not describe the actor.")
 
 
 @points(1)
 def test_critic_role(student, answer_key):
     """the critic's role"""
     answer = as_letter(student.call(EXERCISE, "critic_role"), "abcde", "critic_role()")
-    answer_key.check("ex06.critic", answer, otherwise="That sentence does not describe the critic.")
+    answer_key.matches("ex06.critic", answer, otherwise="That sentence does not describe the critic.")

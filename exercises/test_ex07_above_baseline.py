@@ -10,4 +10,4 @@ EXERCISE = "ex07_above_baseline"
 def test_above_baseline_update(student, answer_key):
     """the update after a reward above the baseline"""
     answer = as_letter(student.call(EXERCISE, "above_baseline_update"), "abcde", "above_baseline_update()")
-    answer_key.check("ex07.update", answer, otherwise="Not quite: which way does a positive advantage push log pi?")
+    answer_key.matches("ex07.update", answer, otherwise="Not quite: which way does a positive advantage push log pi?")

@@ -49,7 +49,7 @@ def known_wrong(rewards, values, mask, gamma, lam):
     }
 
 
-def check(student, seed, gamma, lam):
+def grade_gae(student, seed, gamma, lam):
     batch = random_batch(seed)
     r, v, mask = batch.rewards, batch.values, batch.mask
     expected = adv.gae(r, v, mask, gamma=gamma, lam=lam)
@@ -69,11 +69,11 @@ def test_one_advantage_per_token(student):
 def test_matches_library(student):
     """gae matches the library on random batches"""
     for seed, gamma, lam in ((141, 0.9, 0.95), (142, 1.0, 0.5), (143, 0.8, 0.9)):
-        check(student, seed, gamma, lam)
+        grade_gae(student, seed, gamma, lam)
 
 
 @points(1)
 def test_lambda_zero_and_one(student):
     """gae at lambda = 0 (the TD residual) and lambda = 1 (G - V)"""
-    check(student, 144, 0.9, 0.0)
-    check(student, 145, 0.9, 1.0)
+    grade_gae(student, 144, 0.9, 0.0)
+    grade_gae(student, 145, 0.9, 1.0)

@@ -97,4 +97,4 @@ def test_least_biased_lambda_on_fresh_tables(student):
 def test_lesson_least_biased(student, answer_key):
     """in lesson 3's measurement, the lambda with the least bias"""
     answer = as_choice(student.call(EXERCISE, "lesson_least_biased"), LAMBDAS, "lesson_least_biased()")
-    answer_key.check("ex10.lesson", answer, otherwise="Read the bias of each lambda in lesson 3's table.")
+    answer_key.matches("ex10.lesson", answer, otherwise="Read the bias of each lambda in lesson 3's table.")

@@ -14,4 +14,4 @@ RUNS = ("run1", "run2", "run3", "run4", "run5", "run6")
 def test_diagnosis(student, answer_key, run):
     """the cause of one unstable run"""
     answers = as_letter_map(student.call(EXERCISE, "diagnose"), RUNS, "abcdef", "diagnose()")
-    answer_key.check(f"ex21.{run}", answers[run], otherwise=f"That is not the most likely cause of {run}.")
+    answer_key.matches(f"ex21.{run}", answers[run], otherwise=f"That is not the most likely cause of {run}.")

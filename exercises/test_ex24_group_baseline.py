@@ -61,7 +61,7 @@ def grpo_wrong(values, group_size):
     }
 
 
-def check(student, fn, values, group_size, wrong):
+def grade_group_advantages(student, fn, values, group_size, wrong):
     expected = advantages.group_advantages(values, group_size=group_size, leave_one_out=fn == "rloo_advantages")
     out = student.call(EXERCISE, fn, values.clone(), group_size=group_size)
     got = expect_tensor(out, fn, tuple(values.shape), hints={(values.shape[0] // group_size,): "One per response."})
@@ -72,18 +72,18 @@ def check(student, fn, values, group_size, wrong):
 @points(1)
 def test_rloo_hand_worked_case(student):
     """RLOO on the hand-worked case: rewards 1, 0 | 0, 1 in groups of 2 give 1, -1 | -1, 1"""
-    check(student, "rloo_advantages", torch.tensor([1.0, 0.0, 0.0, 1.0]), 2, rloo_wrong)
+    grade_group_advantages(student, "rloo_advantages", torch.tensor([1.0, 0.0, 0.0, 1.0]), 2, rloo_wrong)
 
 
 @points(2)
 def test_rloo_matches_library(student):
     """rloo_advantages matches the library"""
     for seed, group_size in ((200, 4), (201, 3), (202, 2)):
-        check(student, "rloo_advantages", scores(seed), group_size, rloo_wrong)
+        grade_group_advantages(student, "rloo_advantages", scores(seed), group_size, rloo_wrong)
 
 
 @points(2)
 def test_grpo_matches_library(student):
     """grpo_advantages matches the library"""
     for seed, group_size in ((203, 4), (204, 3), (205, 6)):
-        check(student, "grpo_advantages", scores(seed), group_size, grpo_wrong)
+        grade_group_advantages(student, "grpo_advantages", scores(seed), group_size, grpo_wrong)

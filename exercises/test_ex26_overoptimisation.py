@@ -11,7 +11,7 @@ OPTIONS = "abcde"
 def test_cause(student, answer_key):
     """why the person's share falls while the learned reward rises"""
     answer = as_letter(student.call(EXERCISE, "cause"), OPTIONS, "cause()")
-    answer_key.check("ex26.cause", answer, otherwise="That would not make the learned reward keep rising.")
+    answer_key.matches("ex26.cause", answer, otherwise="That would not make the learned reward keep rising.")
 
 
 @points(2)

@@ -4,7 +4,7 @@
 hashes of the accepted answers, and each message below sealed under the wrong
 answer it explains, so a student sees a message only by giving that answer.
 Change SALT for each offering of the course. Question ids are "exNN.part";
-answers are in the canonical form the tests build (see `grading.answers`).
+answers are in the canonical form the tests build (see `grading.judge`).
 Messages teach the idea behind the mistake; they never state the key.
 """
 

@@ -3,7 +3,7 @@
 import math
 import random
 
-from a2c_lessons.grading import as_choice, as_number, check_larger_token, check_utility_term, fail, number_text, points
+from a2c_lessons.grading import as_choice, as_number, fail, grade_larger_token, grade_utility_term, number_text, points
 
 EXERCISE = "ex02_utility_terms"
 SEED = 4
@@ -12,20 +12,20 @@ SEED = 4
 @points(1)
 def test_utility_term_on_fresh_numbers(student):
     """utility_term on fresh numbers"""
-    check_utility_term(student, EXERCISE, SEED)
+    grade_utility_term(student, EXERCISE, SEED)
 
 
 @points(1)
 def test_larger_utility_token_on_fresh_numbers(student):
     """larger_utility_token on fresh numbers"""
-    check_larger_token(student, EXERCISE, SEED)
+    grade_larger_token(student, EXERCISE, SEED)
 
 
 @points(1)
 def test_larger_term_token(student, answer_key):
     """the token with the larger term: innovative or effective"""
     answer = as_choice(student.call(EXERCISE, "larger_term_token"), ("innovative", "effective"), "larger_term_token()")
-    answer_key.check("ex02.token", answer, otherwise="Compare the two terms log pi * A.")
+    answer_key.matches("ex02.token", answer, otherwise="Compare the two terms log pi * A.")
 
 
 @points(1)
@@ -36,7 +36,7 @@ def test_seed_terms(student, answer_key):
         fail(f"seed_terms() must return two numbers (innovative, effective); got {terms!r}.")
     for token, term in zip(("innovative", "effective"), terms):
         answer = number_text(as_number(term, "seed_terms()"))
-        answer_key.check(f"ex02.term.{token}", answer, otherwise=f"{answer} is not the term of {token!r} in U.")
+        answer_key.matches(f"ex02.term.{token}", answer, otherwise=f"{answer} is not the term of {token!r} in U.")
 
 
 @points(1)
@@ -44,7 +44,7 @@ def test_harder_pushed_token(student, answer_key):
     """the token whose log-prob the update pushes harder"""
     pushed = student.call(EXERCISE, "harder_pushed_token")
     answer = as_choice(pushed, ("innovative", "effective"), "harder_pushed_token()")
-    answer_key.check("ex02.pushed", answer, otherwise="Differentiate log pi * A with respect to log pi.")
+    answer_key.matches("ex02.pushed", answer, otherwise="Differentiate log pi * A with respect to log pi.")
 
 
 @points(1)

@@ -3,7 +3,7 @@
 import torch
 
 from a2c_lessons import advantages
-from a2c_lessons.grading import Batch, expect_close, expect_tensor, full_mask, points, random_batch
+from a2c_lessons.grading import RandomInputs, expect_close, expect_tensor, full_mask, points, random_batch
 
 EXERCISE = "ex08_discounted_returns"
 
@@ -37,7 +37,7 @@ def known_wrong(rewards, mask, gamma):
     }
 
 
-def check(student, batch, gamma):
+def grade_returns(student, batch, gamma):
     expected = advantages.discounted_returns(batch.rewards, batch.mask, gamma=gamma)
     got = returns_of(student, batch, gamma)
     case = f"{batch.describe()} with gamma={gamma}"
@@ -57,12 +57,12 @@ def test_hand_worked_case(student):
     """the hand-worked case: 2 responses, gamma = 0.5"""
     mask = torch.tensor([[True, True, True], [True, True, False]])
     rewards = torch.tensor([[1.0, 0.0, 2.0], [0.0, 3.0, 7.0]])  # the 7 sits on a pad: it must not count
-    batch = Batch(None, torch.zeros(2, 3), torch.zeros(2, 3), rewards, torch.zeros(2, 3), mask)
-    check(student, batch, 0.5)
+    batch = RandomInputs(None, torch.zeros(2, 3), torch.zeros(2, 3), rewards, torch.zeros(2, 3), mask)
+    grade_returns(student, batch, 0.5)
 
 
 @points(2)
 def test_matches_library(student):
     """discounted_returns matches the library on random batches"""
     for seed, gamma in ((131, 0.9), (132, 0.5), (133, 1.0)):
-        check(student, random_batch(seed), gamma)
+        grade_returns(student, random_batch(seed), gamma)

@@ -6,7 +6,7 @@ EXERCISE = "ex14_loss_parts"
 PARTS = ("minus", "E_x", "y_sample", "sum_t", "log_pi", "A")
 
 
-def _check_parts(student, answer_key, parts: tuple[str, ...]) -> None:
+def _grade_parts(student, answer_key, parts: tuple[str, ...]) -> None:
     answers = as_letter_map(student.call(EXERCISE, "loss_parts"), PARTS, "abcdef", "loss_parts()")
     wrong = [
         answer_key.feedback(f"ex14.{part}", answers[part]) or f"The meaning you gave for {part!r} is not right."
@@ -20,10 +20,10 @@ def _check_parts(student, answer_key, parts: tuple[str, ...]) -> None:
 @points(2)
 def test_parts_of_the_utility(student, answer_key):
     """the parts of U: sum_t, log_pi, A"""
-    _check_parts(student, answer_key, ("sum_t", "log_pi", "A"))
+    _grade_parts(student, answer_key, ("sum_t", "log_pi", "A"))
 
 
 @points(1)
 def test_parts_of_the_loss(student, answer_key):
     """the parts of L: minus, E_x, y_sample"""
-    _check_parts(student, answer_key, ("minus", "E_x", "y_sample"))
+    _grade_parts(student, answer_key, ("minus", "E_x", "y_sample"))

@@ -9,7 +9,7 @@ EXERCISE = "ex15_sign_bug"
 def test_sign_bug_effect(student, answer_key):
     """what the model learns under the sign bug"""
     answer = as_letter(student.call(EXERCISE, "sign_bug_effect"), "abcde", "sign_bug_effect()")
-    answer_key.check("ex15.effect", answer, otherwise="Not quite: follow one token with A > 0 under L = +E[U].")
+    answer_key.matches("ex15.effect", answer, otherwise="Not quite: follow one token with A > 0 under L = +E[U].")
 
 
 @points(1)
@@ -18,4 +18,4 @@ def test_kl_term_under_sign_bug(student, answer_key):
     answer = as_choice(
         student.call(EXERCISE, "kl_term_under_sign_bug"), ("penalty", "bonus"), "kl_term_under_sign_bug()"
     )
-    answer_key.check("ex15.kl", answer, otherwise="Not quite.")
+    answer_key.matches("ex15.kl", answer, otherwise="Not quite.")

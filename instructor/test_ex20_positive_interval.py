@@ -82,4 +82,6 @@ def test_batch_passes_matches(student):
 def test_one_batch_claim(student, answer_key):
     """what one lucky batch proves"""
     answer = as_letter(student.call(EXERCISE, "one_batch_claim"), "abcde", "one_batch_claim()")
-    answer_key.check("ex20.claim", answer, otherwise="Not quite: how often does a policy below 90% show a lucky batch?")
+    answer_key.matches(
+        "ex20.claim", answer, otherwise="Not quite: how often does a policy below 90% show a lucky batch?"
+    )

@@ -7,17 +7,18 @@
     a2c-lessons release --out DIR [--graded]            instructor/ -> the student exercises
 
 The trust boundary: the tests, the references, the answer keys and the hidden tests
-live in the grader's process (`plugin`, `checks`, `cases`, `keys`, `answers`). A
-student's functions run only in `runner`, a separate process that `sandbox` confines,
-and come back as plain data through `submission`; the grader decides and writes every
-grade (`report`, `batch`, `gradescope`).
+live in the grader's process (`plugin`, `judge`, `cases`, `keys`). A student's
+functions run only in `runner`, a separate process that `sandbox` confines, and come
+back as plain data through `submission`; the grader decides and writes every grade
+(`report`, `batch`, `gradescope`).
 
 Exercise tests import what they use from here.
 """
 
 from __future__ import annotations
 
-from a2c_lessons.grading.answers import (
+from a2c_lessons.grading.cases import RandomInputs, full_mask, logprob_gradient, probability_changes, random_batch
+from a2c_lessons.grading.judge import (
     as_bool,
     as_choice,
     as_letter,
@@ -25,19 +26,20 @@ from a2c_lessons.grading.answers import (
     as_letter_map,
     as_letter_set,
     as_number,
+    close,
+    expect_close,
+    expect_tensor,
     number_text,
 )
-from a2c_lessons.grading.cases import Batch, full_mask, logprob_gradient, probability_changes, random_batch
-from a2c_lessons.grading.checks import close, expect_close, expect_tensor
 from a2c_lessons.grading.notebook import CheckResult, check
 from a2c_lessons.grading.points import fail, points
 from a2c_lessons.grading.submission import Grad, Submission
-from a2c_lessons.grading.variants import check_larger_token, check_true_or_false, check_utility_term
+from a2c_lessons.grading.variants import grade_larger_token, grade_true_or_false, grade_utility_term
 
 __all__ = [
-    "Batch",
     "CheckResult",
     "Grad",
+    "RandomInputs",
     "Submission",
     "as_bool",
     "as_choice",
@@ -47,9 +49,9 @@ __all__ = [
     "as_letter_set",
     "as_number",
     "check",
-    "check_larger_token",
-    "check_true_or_false",
-    "check_utility_term",
+    "grade_larger_token",
+    "grade_true_or_false",
+    "grade_utility_term",
     "close",
     "expect_close",
     "expect_tensor",

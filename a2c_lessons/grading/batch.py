@@ -158,7 +158,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _check_args(args: argparse.Namespace) -> str | None:
+def _args_problem(args: argparse.Namespace) -> str | None:
     """A one-line problem with the command line, or None."""
     if args.source is None:
         return "--source is required: this install has no instructor/ folder beside it (give the instructor folder)"
@@ -207,7 +207,7 @@ def _choose_sandbox(args: argparse.Namespace) -> tuple[str, str | None]:
 def main(argv: list[str] | None = None) -> int:
     """Grade every student folder; 0 when done, 2 for unusable inputs, 130 when interrupted."""
     args = _parse(argv)
-    problem, mode, warning = _check_args(args), "none", None
+    problem, mode, warning = _args_problem(args), "none", None
     try:
         official = official_files(args.source, hidden=not args.no_hidden) if problem is None else {}
         mode, warning = _choose_sandbox(args) if problem is None else ("none", None)

@@ -9,7 +9,8 @@
       install.py           the one set-up command: torch (the CPU build where there is no NVIDIA GPU), then the wheel
 
 No instructor file enters it: no solution, no answer key source, no hidden test.
-`check_bundle` is the test of that, and the release refuses a bundle that fails it.
+`release.bundle_leaks` is the test of that, and the release refuses a bundle that fails it.
+This module lays out the course from a student release already built (`release.build_release`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ import json
 import zipfile
 from pathlib import Path
 
-from a2c_lessons.grading.keys import KEYS_SOURCE
-from a2c_lessons.grading.release import BEGIN, END, ReleaseError, build_release
+
+class BundleError(ValueError):
+    """The lessons cannot be bundled as they are (the message names the lesson or the folder)."""
+
 
 README = """# Reinforcement learning for language models: the A2C lessons
 
@@ -112,42 +115,28 @@ def _stripped(path: Path) -> bytes:
     notebook = json.loads(path.read_text())
     for cell in notebook["cells"]:
         if cell.get("outputs") or cell.get("execution_count"):
-            raise ReleaseError(f"{path.name} is saved with outputs: strip them before bundling it")
+            raise BundleError(f"{path.name} is saved with outputs: strip them before bundling it")
     return path.read_bytes()
 
 
-def build_bundle(source: Path, notebooks: Path, *, graded: bool, wheel: Path | None = None) -> dict[str, bytes]:
-    """path in the bundle -> bytes: the student README, install.py, the lessons, the student exercises, the wheel."""
-    lessons = sorted(notebooks.glob("[0-9][0-9]_*.ipynb"))
-    if not lessons:
-        raise ReleaseError(f"no lessons (NN_topic.ipynb) in {notebooks}: pass --notebooks")
-    files = {f"exercises/{name}": text.encode() for name, text in build_release(source, graded=graded).items()}
-    files.update({f"notebooks/{p.name}": _stripped(p) for p in lessons})
-    files["README.md"] = README.format(n=len(lessons), rows="\n".join(lesson_rows(notebooks))).encode()
+def lessons(notebooks: Path) -> list[Path]:
+    """The lessons in `notebooks` (NN_topic.ipynb), in order; BundleError if there are none."""
+    found = sorted(notebooks.glob("[0-9][0-9]_*.ipynb"))
+    if not found:
+        raise BundleError(f"no lessons (NN_topic.ipynb) in {notebooks}: pass --notebooks")
+    return found
+
+
+def course_files(exercises: dict[str, str], notebooks: Path, *, wheel: Path | None = None) -> dict[str, bytes]:
+    """path in the bundle -> bytes: the student README, install.py, the lessons, the release `exercises`, the wheel."""
+    found = lessons(notebooks)
+    files = {f"exercises/{name}": text.encode() for name, text in exercises.items()}
+    files.update({f"notebooks/{p.name}": _stripped(p) for p in found})
+    files["README.md"] = README.format(n=len(found), rows="\n".join(lesson_rows(notebooks))).encode()
     files["install.py"] = INSTALL.encode()
     if wheel is not None:
         files[f"wheels/{Path(wheel).name}"] = Path(wheel).read_bytes()
-    problems = check_bundle(files, source)
-    if problems:
-        raise ReleaseError(f"the bundle would leak instructor material: {problems[0]}")
     return files
-
-
-def check_bundle(files: dict[str, bytes], source: Path) -> list[str]:
-    """What in the bundle should not be there: instructor files, solution markers, hidden tests, answer keys."""
-    problems = []
-    hidden = {p.name for p in (source / "hidden_tests").glob("*.py")}
-    for name, data in files.items():
-        if name.startswith("wheels/"):  # the library students install anyway; it must hold no instructor folder
-            with zipfile.ZipFile(io.BytesIO(data)) as wheel:
-                problems += [f"{name} holds {n}" for n in wheel.namelist() if n.startswith("instructor/")]
-            continue
-        text = data.decode(errors="replace")
-        if Path(name).name in hidden or Path(name).name == KEYS_SOURCE:
-            problems.append(f"{name} is an instructor file")
-        if BEGIN in text or END in text:
-            problems.append(f"{name} holds a solution marker")
-    return problems
 
 
 def write_bundle(files: dict[str, bytes], path: Path) -> None:

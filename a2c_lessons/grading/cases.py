@@ -17,8 +17,8 @@ import torch.nn.functional as F
 
 
 @dataclass
-class Batch:
-    """A random (batch, time) case. Shapes: B = batch, T = time.
+class RandomInputs:
+    """The inputs of one (batch, time) case, random or hand-written. Shapes: B = batch, T = time.
 
     logprobs: (B, T) float, log pi of sampled tokens, in [-4, -0.05]; random on pads too.
     advantages, rewards, values: (B, T) float, standard normal; random on pads too.
@@ -47,15 +47,15 @@ class Batch:
         return [getattr(self, name).clone() for name in names]
 
 
-def random_batch(seed: int, batch: int = 4, time: int = 6) -> Batch:
-    """A Batch drawn from `seed` (float32, as a Rollout holds)."""
+def random_batch(seed: int, batch: int = 4, time: int = 6) -> RandomInputs:
+    """RandomInputs drawn from `seed` (float32, as a Rollout holds)."""
     gen = torch.Generator().manual_seed(seed)
     lengths = torch.randint(1, time + 1, (batch,), generator=gen)
     lengths[0], lengths[-1] = time, 1  # one full row and one single-token row: the edges where off-by-ones live
     mask = torch.arange(time) < lengths.unsqueeze(1)  # (B, T)
     logprobs = -(torch.rand(batch, time, generator=gen) * 3.95 + 0.05)
     normal = [torch.randn(batch, time, generator=gen) for _ in range(3)]
-    return Batch(seed, logprobs, *normal, mask)
+    return RandomInputs(seed, logprobs, *normal, mask)
 
 
 def full_mask(mask: torch.Tensor) -> torch.Tensor:
@@ -107,53 +107,3 @@ def probability_changes(
         old = logits.softmax(-1).gather(-1, tokens).squeeze(-1)
         new = (logits - lr * grad).softmax(-1).gather(-1, tokens).squeeze(-1)
     return new - old
-
-
-# ---------------------------------------------------------------- fresh numbers for the concept questions 4 and 5
-
-# the shortcuts students take instead of comparing terms: name -> rule(pair) -> True if it picks token a
-NAIVE_RULES = {
-    "the larger advantage": lambda p: p[1] > p[3],
-    "the larger log-probability": lambda p: p[0] > p[2],
-    "the larger magnitude |log pi * A|": lambda p: abs(p[0] * p[1]) > abs(p[2] * p[3]),
-}
-
-
-def token_pairs(seed: int, n: int = 6) -> list[tuple[float, float, float, float]]:
-    """(logprob_a, advantage_a, logprob_b, advantage_b) pairs whose terms differ by more than 0.1.
-
-    Every naive rule (larger advantage, larger log-prob, larger |term|) picks the
-    wrong token for at least two pairs, so only comparing log pi * A passes.
-    """
-    gen = torch.Generator().manual_seed(seed)
-    broken = dict.fromkeys(NAIVE_RULES, 0)
-    pairs: list[tuple[float, float, float, float]] = []
-    while len(pairs) < n or min(broken.values()) < 2:
-        logprobs = [-int(i) / 10 for i in torch.randint(1, 50, (2,), generator=gen)]  # -0.1 .. -4.9
-        advantages = [int(i) / 10 for i in torch.randint(-40, 41, (2,), generator=gen)]  # -4.0 .. 4.0
-        pair = (logprobs[0], advantages[0], logprobs[1], advantages[1])
-        a_wins = pair[0] * pair[1] > pair[2] * pair[3]
-        if abs(pair[0] * pair[1] - pair[2] * pair[3]) <= 0.1 or 0.0 in advantages:
-            continue
-        breaks = [name for name, rule in NAIVE_RULES.items() if rule(pair) != a_wins]
-        if len(pairs) < n or any(broken[name] < 2 for name in breaks):
-            pairs.append(pair)
-            for name in breaks:
-                broken[name] += 1
-    return pairs
-
-
-def advantage_claims(seed: int) -> list[tuple[float, str]]:
-    """(advantage, claim) cases: each claim with a positive, a negative and a zero advantage, in a seeded order."""
-    gen = torch.Generator().manual_seed(seed)
-    size = [int(i) / 10 for i in torch.randint(1, 31, (4,), generator=gen)]  # 0.1 .. 3.0
-    cases = [
-        (size[0], "more likely"),
-        (-size[1], "more likely"),
-        (0.0, "more likely"),
-        (size[2], "less likely"),
-        (-size[3], "less likely"),
-        (0.0, "less likely"),
-    ]
-    order = torch.randperm(len(cases), generator=gen).tolist()
-    return [cases[i] for i in order]

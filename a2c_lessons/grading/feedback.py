@@ -30,11 +30,54 @@ def _exception(error: dict, what: str) -> str:
     return f"{what} raised {kind}: {message}{_where(error)}"
 
 
+def _missing_file(error: dict, what: str, file: str) -> str:
+    return f"{file} is not in the submission, so this exercise scores zero."
+
+
+def _missing_function(error: dict, what: str, file: str) -> str:
+    return f"{file} has no function {what}: keep the name and signature of the stub."
+
+
+def _import(error: dict, what: str, file: str) -> str:
+    return _exception(error, f"importing {file}")
+
+
+def _raised(error: dict, what: str, file: str) -> str:
+    return _exception(error, what)
+
+
+def _backward(error: dict, what: str, file: str) -> str:
+    return _exception(error, f"backward() through {what}")
+
+
+def _unsupported(error: dict, what: str, file: str) -> str:
+    return (
+        f"{what} returned {error.get('message')}; return plain values: a torch.Tensor, numbers, "
+        "strings, or lists, tuples, sets and dicts of them."
+    )
+
+
+def _too_large(error: dict, what: str, file: str) -> str:
+    return f"{what} returned more data than the grader accepts ({error.get('message')})."
+
+
+# each kind the runner reports -> its sentence (error, what was called, the student's file)
+SENTENCES = {
+    wire.ErrorKind.MISSING_FILE: _missing_file,
+    wire.ErrorKind.MISSING_FUNCTION: _missing_function,
+    wire.ErrorKind.IMPORT: _import,
+    wire.ErrorKind.RAISED: _raised,
+    wire.ErrorKind.BACKWARD: _backward,
+    wire.ErrorKind.UNSUPPORTED: _unsupported,
+    wire.ErrorKind.TOO_LARGE: _too_large,
+}
+
+
 def describe(error: Any, what: str, module: str) -> str:
     """The student-facing sentence for an error the runner reported."""
     if type(error) is not dict:
         return f"{what} failed in a way the grader cannot read."
-    kind, file = error.get("kind"), f"{module}.py"
+    file = f"{module}.py"
     blocked = str(error.get("blocked", ""))
     if blocked.startswith(wire.LIBRARY):
         return (
@@ -43,19 +86,6 @@ def describe(error: Any, what: str, module: str) -> str:
         )
     if blocked:
         return f"{file} imports {blocked}: each exercise is graded on its own, so copy what you need into {file}."
-    if kind == wire.ErrorKind.MISSING_FILE:
-        return f"{file} is not in the submission, so this exercise scores zero."
-    if kind == wire.ErrorKind.MISSING_FUNCTION:
-        return f"{file} has no function {what}: keep the name and signature of the stub."
-    if kind == wire.ErrorKind.IMPORT:
-        return _exception(error, f"importing {file}")
-    if kind == wire.ErrorKind.BACKWARD:
-        return _exception(error, f"backward() through {what}")
-    if kind == wire.ErrorKind.UNSUPPORTED:
-        return (
-            f"{what} returned {error.get('message')}; return plain values: a torch.Tensor, numbers, "
-            "strings, or lists, tuples, sets and dicts of them."
-        )
-    if kind == wire.ErrorKind.TOO_LARGE:
-        return f"{what} returned more data than the grader accepts ({error.get('message')})."
-    return _exception(error, what)
+    kind = error.get("kind")  # from the untrusted runner: maybe not a string, maybe no kind we know
+    sentence = SENTENCES.get(kind, _raised) if type(kind) is str else _raised
+    return sentence(error, what, file)

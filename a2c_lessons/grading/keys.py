@@ -121,7 +121,7 @@ class AnswerKey:
         mistakes.note_answer(question, answer, message)
         return message
 
-    def check(self, question: str, answer: str, otherwise: str) -> None:
+    def matches(self, question: str, answer: str, otherwise: str) -> None:
         """Pass if `answer` is accepted; else fail with its feedback, or with `otherwise` (a hint, not the key)."""
         if not self.accepts(question, answer):
             fail(self.feedback(question, answer) or otherwise)

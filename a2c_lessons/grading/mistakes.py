@@ -1,7 +1,7 @@
 """Known mistakes as data: the stable id a failed test carries, so a class report counts them without reading text.
 
-The grader names a known mistake in three places: `checks.expect_close` (the
-student's tensor equals a known-wrong version of the formula), `checks.expect_tensor`
+The grader names a known mistake in three places: `judge.expect_close` (the
+student's tensor equals a known-wrong version of the formula), `judge.expect_tensor`
 (a shape that a known slip returns) and the concept questions' answer keys (a wrong
 option the key has feedback for). Each calls `note` just before it fails the test;
 the plugin `take`s the notes of each failed test into its result, and results.json

@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from a2c_lessons.grading import wire
+
 
 @dataclass
 class CheckResult:
@@ -32,12 +34,17 @@ class CheckResult:
         return f"{self.name}: {points}, public tests passed: {self.passed} of {self.tests}"
 
 
+def exercise_tests(folder: Path) -> list[Path]:
+    """The test files of the exercises in `folder`, test_exNN_topic.py, in order."""
+    return sorted(p for p in folder.glob("test_*.py") if wire.is_exercise(p.stem.removeprefix("test_")))
+
+
 def find_exercises(start: Path | None = None) -> Path:
     """The exercises/ folder: in the current folder or one above it (notebooks/ sits next to exercises/)."""
     start = Path.cwd() if start is None else Path(start)
     for folder in [start, *start.resolve().parents]:
         for candidate in (folder, folder / "exercises"):
-            if (candidate / "conftest.py").is_file() and any(candidate.glob("test_ex*.py")):
+            if (candidate / "conftest.py").is_file() and exercise_tests(candidate):
                 return candidate
     raise FileNotFoundError(f"no exercises/ folder in {start} or above it; pass folder=... to check()")
 
@@ -64,7 +71,7 @@ def check(name: str, *, folder: str | Path | None = None, timeout: float = 300.0
             print(f"check({name!r}) stopped after {timeout:g} s: does an exercise loop forever?")
             return CheckResult(name, 0.0, 0.0, 0, 0)
         if proc.returncode == 5:  # pytest: no test was selected
-            known = ", ".join(sorted(p.stem.removeprefix("test_") for p in folder.glob("test_ex*.py")))
+            known = ", ".join(p.stem.removeprefix("test_") for p in exercise_tests(folder))
             print(f"no exercise matches {name!r}; the exercises are: {known}")
             return CheckResult(name, 0.0, 0.0, 0, 0)
         print(proc.stdout + proc.stderr)

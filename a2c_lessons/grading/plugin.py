@@ -27,7 +27,7 @@ import pytest
 from a2c_lessons.grading import mistakes
 from a2c_lessons.grading.keys import AnswerKey
 from a2c_lessons.grading.points import HIDDEN, VISIBLE, TestResult, exercise_of
-from a2c_lessons.grading.report import crash_results, gradescope, summary_table, write_json
+from a2c_lessons.grading.report import crash_results, gradescope_results, summary_table, write_json
 from a2c_lessons.grading.sandbox import MODES, Sandbox
 from a2c_lessons.grading.submission import Submission
 
@@ -197,7 +197,7 @@ class Grader:
     def _report(self) -> dict:
         if self.crashes:
             return crash_results("\n\n".join(self.crashes))
-        return gradescope(list(self.results.values()), execution_time=time.monotonic() - self.start)
+        return gradescope_results(list(self.results.values()), execution_time=time.monotonic() - self.start)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         path = self.config.getoption("grades_json")

@@ -53,7 +53,9 @@ def summary_line(results: list[TestResult]) -> str:
     return f"public tests passed: {passed} of {len(public)}; public score {score:g} / {max_score:g}{tail}"
 
 
-def gradescope(results: list[TestResult], *, execution_time: float = 0.0, notes: list[str] = ()) -> dict[str, Any]:
+def gradescope_results(
+    results: list[TestResult], *, execution_time: float = 0.0, notes: list[str] = ()
+) -> dict[str, Any]:
     """The results.json dict for these test results (with `notes` above the summary line)."""
     tests = [
         {k: r.as_dict()[k] for k in ("name", "score", "max_score", "status", "visibility", "output")}

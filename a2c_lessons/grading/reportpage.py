@@ -22,6 +22,7 @@ matplotlib.use("Agg")  # files only: no display, no server
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from a2c_lessons.grading import wire  # noqa: E402
 from a2c_lessons.grading.report import write_atomic  # noqa: E402
 
 TOP = 15  # misconceptions in the figure (the tables list them all)
@@ -62,7 +63,9 @@ def misconception_bars(report: dict[str, Any]) -> bytes:
     """The most frequent misconceptions: students who showed each (public tests), labelled with their exercises."""
     top = report["misconceptions"][:TOP]
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(top) + 1))
-    labels = [f"{', '.join(x[:4] for x in m['exercises'])}: {_short(m['title'] or m['id'], 60)}" for m in top]
+    labels = [
+        f"{', '.join(wire.exercise_id(x) for x in m['exercises'])}: {_short(m['title'] or m['id'], 60)}" for m in top
+    ]
     rows = list(range(len(top)))[::-1]  # numeric rows: two mistakes with the same words stay two bars
     ax.barh(rows, [m["students"] for m in top], color="tab:red")
     ax.set_yticks(rows, labels)

@@ -20,10 +20,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROW = re.compile(r"^(\| `(?:exercises/)?(ex\d\d_\w+)\.py` \|.*\| )(\d+(?:\.\d+)?)( \|)$", re.M)
+from a2c_lessons.grading.wire import EXERCISE_ID, EXERCISE_MODULE, exercise_id
+
+ROW = re.compile(rf"^(\| `(?:exercises/)?({EXERCISE_MODULE.pattern})\.py` \|.*\| )(\d+(?:\.\d+)?)( \|)$", re.M)
 LESSON_TOTAL = re.compile(r"Graded points in this lesson: \d+(?:\.\d+)?\.")
 TABLE_TOTAL = re.compile(r"^(\| \| total \| )\d+(?:\.\d+)?( \|)$", re.M)
-SHORT = re.compile(r"\b(ex\d\d)\b([^|()\n]*?)\((\d+(?:\.\d+)?)\)")
+SHORT = re.compile(rf"\b({EXERCISE_ID.pattern})\b([^|()\n]*?)\((\d+(?:\.\d+)?)\)")
 
 
 def declared_points(source: Path) -> dict[str, dict[str, float]]:
@@ -67,7 +69,7 @@ def rewrite(text: str, public: dict[str, float]) -> str:
     listed = [public.get(m[2], 0.0) for m in ROW.finditer(text)]
     text = LESSON_TOTAL.sub(f"Graded points in this lesson: {_number(sum(listed))}.", text)
     text = TABLE_TOTAL.sub(lambda m: f"{m[1]}{_number(sum(listed))}{m[2]}", text)
-    by_number = {name[:4]: points for name, points in public.items()}
+    by_number = {exercise_id(name): points for name, points in public.items()}
     lines = [
         SHORT.sub(lambda m: f"{m[1]}{m[2]}({_number(by_number.get(m[1], float(m[3])))})", line)
         if line.startswith("|")

@@ -2,7 +2,10 @@
 
 The numbers come from a seed (public tests use one, hidden tests another), and
 the right answers come from the library: `losses.token_utility` for the terms of
-U, and one real gradient step on `losses.a2c_loss` for "more or less likely".
+U, and one real gradient step on `losses.a2c_loss` for "more or less likely". The
+numbers are drawn so that every shortcut a student might take instead (`NAIVE_RULES`:
+the larger advantage, the larger log-probability, ...) gets some of them wrong, and
+a student whose answers follow one is told which.
 """
 
 from __future__ import annotations
@@ -13,12 +16,65 @@ import torch
 
 from a2c_lessons import losses
 from a2c_lessons.grading import mistakes
-from a2c_lessons.grading.answers import as_bool, as_choice, as_number
-from a2c_lessons.grading.cases import NAIVE_RULES, advantage_claims, logprob_gradient, probability_changes, token_pairs
+from a2c_lessons.grading.cases import logprob_gradient, probability_changes
+from a2c_lessons.grading.judge import as_bool, as_choice, as_number
 from a2c_lessons.grading.points import fail
 from a2c_lessons.grading.submission import Submission
 
 A2C_GRADIENT = logprob_gradient(losses.a2c_loss)
+
+
+# ---------------------------------------------------------------- fresh numbers, and the shortcuts they defeat
+
+# the shortcuts students take instead of comparing terms: name -> rule(pair) -> True if it picks token a
+NAIVE_RULES = {
+    "the larger advantage": lambda p: p[1] > p[3],
+    "the larger log-probability": lambda p: p[0] > p[2],
+    "the larger magnitude |log pi * A|": lambda p: abs(p[0] * p[1]) > abs(p[2] * p[3]),
+}
+
+
+def token_pairs(seed: int, n: int = 6) -> list[tuple[float, float, float, float]]:
+    """(logprob_a, advantage_a, logprob_b, advantage_b) pairs whose terms differ by more than 0.1.
+
+    Every naive rule (larger advantage, larger log-prob, larger |term|) picks the
+    wrong token for at least two pairs, so only comparing log pi * A passes.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    broken = dict.fromkeys(NAIVE_RULES, 0)
+    pairs: list[tuple[float, float, float, float]] = []
+    while len(pairs) < n or min(broken.values()) < 2:
+        logprobs = [-int(i) / 10 for i in torch.randint(1, 50, (2,), generator=gen)]  # -0.1 .. -4.9
+        advantages = [int(i) / 10 for i in torch.randint(-40, 41, (2,), generator=gen)]  # -4.0 .. 4.0
+        pair = (logprobs[0], advantages[0], logprobs[1], advantages[1])
+        a_wins = pair[0] * pair[1] > pair[2] * pair[3]
+        if abs(pair[0] * pair[1] - pair[2] * pair[3]) <= 0.1 or 0.0 in advantages:
+            continue
+        breaks = [name for name, rule in NAIVE_RULES.items() if rule(pair) != a_wins]
+        if len(pairs) < n or any(broken[name] < 2 for name in breaks):
+            pairs.append(pair)
+            for name in breaks:
+                broken[name] += 1
+    return pairs
+
+
+def advantage_claims(seed: int) -> list[tuple[float, str]]:
+    """(advantage, claim) cases: each claim with a positive, a negative and a zero advantage, in a seeded order."""
+    gen = torch.Generator().manual_seed(seed)
+    size = [int(i) / 10 for i in torch.randint(1, 31, (4,), generator=gen)]  # 0.1 .. 3.0
+    cases = [
+        (size[0], "more likely"),
+        (-size[1], "more likely"),
+        (0.0, "more likely"),
+        (size[2], "less likely"),
+        (-size[3], "less likely"),
+        (0.0, "less likely"),
+    ]
+    order = torch.randperm(len(cases), generator=gen).tolist()
+    return [cases[i] for i in order]
+
+
+# ---------------------------------------------------------------- grading the answers on them
 
 
 def library_term(logprob: float, advantage: float) -> float:
@@ -41,7 +97,7 @@ def _term_hint(logprob: float, advantage: float, got: float) -> str:
     return "a term of U is the token's log-probability times its advantage"
 
 
-def check_utility_term(student: Submission, module: str, seed: int) -> None:
+def grade_utility_term(student: Submission, module: str, seed: int) -> None:
     """utility_term(logprob, advantage) equals the library's term on every seeded token."""
     for pair in token_pairs(seed):
         for logprob, advantage in (pair[:2], pair[2:]):
@@ -50,7 +106,7 @@ def check_utility_term(student: Submission, module: str, seed: int) -> None:
                 fail(f"utility_term({logprob}, {advantage}) returned {got:g}: {_term_hint(logprob, advantage, got)}.")
 
 
-def check_larger_token(student: Submission, module: str, seed: int) -> None:
+def grade_larger_token(student: Submission, module: str, seed: int) -> None:
     """larger_utility_token picks the token with the larger term on every seeded pair."""
     pairs = token_pairs(seed)
     answers = [
@@ -68,7 +124,7 @@ def check_larger_token(student: Submission, module: str, seed: int) -> None:
     fail(f"larger_utility_token{pair} returned {answer!r}: compare the two terms log pi * A, not their parts.")
 
 
-def check_true_or_false(student: Submission, module: str, seed: int) -> None:
+def grade_true_or_false(student: Submission, module: str, seed: int) -> None:
     """true_or_false(advantage, claim) agrees with one real gradient step on every seeded case."""
     wrong = []
     for advantage, claim in advantage_claims(seed):

@@ -27,12 +27,20 @@ MAX_FRAME = 8 * 1024 * 1024  # bytes in one message: far above any graded value
 MAX_DEPTH = 16  # nesting of lists, tuples and dicts in one value
 TENSOR_DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
 LIBRARY = "a2c_lessons"
+# The exercise-name rule, written once: every other place that needs it uses these.
 EXERCISE_ID = re.compile(r"ex\d\d")  # how every exercise's module, file and stub message begins: ex04
+EXERCISE_MODULE = re.compile(rf"{EXERCISE_ID.pattern}_\w+")  # the module a student hands in: ex04_sequence_utility
 
 
 def is_exercise(name: str) -> bool:
     """True for a module students hand in, ex04_sequence_utility (or its file, ex04_sequence_utility.py)."""
-    return re.fullmatch(rf"{EXERCISE_ID.pattern}_\w+", name.removesuffix(".py")) is not None
+    return EXERCISE_MODULE.fullmatch(name.removesuffix(".py")) is not None
+
+
+def exercise_id(name: str) -> str:
+    """ex04 for ex04_sequence_utility (or its file or a test of it); a name that is no exercise's, unchanged."""
+    match = EXERCISE_ID.match(name)
+    return match.group(0) if match else name
 
 
 class ErrorKind:

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from a2c_lessons.grading import sandbox as sandboxes
-from a2c_lessons.grading.report import AUTOGRADER_FAILED, crash_results, gradescope, results_from_log
+from a2c_lessons.grading.report import AUTOGRADER_FAILED, crash_results, gradescope_results, results_from_log
 from a2c_lessons.grading.submission import terminate
 from a2c_lessons.grading.workspace import Note, Outcome
 
@@ -108,7 +108,7 @@ class Worker:
             tail = output.read_text(errors="replace")[-4000:] if output.is_file() else ""
             failed = [Note(Outcome.STOPPED, note), Note(Outcome.AUTOGRADER_FAILED, AUTOGRADER_FAILED)]
             return crash_results(f"{note}\n\npytest output:\n{tail}"), failed
-        results = gradescope(partial, execution_time=time.monotonic() - start, notes=[note])
+        results = gradescope_results(partial, execution_time=time.monotonic() - start, notes=[note])
         results["extra_data"]["stopped_early"] = "time_limit" if timed_out else "ended"  # for the class report
         return results, [Note(Outcome.STOPPED, note)]
 

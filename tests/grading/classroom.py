@@ -15,6 +15,7 @@ import random
 import sys
 from pathlib import Path
 
+from a2c_lessons.grading.release import exercise_files
 from tests.grading.test_grading import EXERCISES, INSTRUCTOR, LEFT_OUT, MORE_WRONG_FILES, WRONG, WRONG_FILES, _hand_in
 
 
@@ -40,17 +41,17 @@ def _mixture(rng: random.Random, shapes: dict[str, str]) -> list[str]:
 def build_class(folder: Path, n: int, seed: int = 0) -> dict[str, list[str]]:
     """n student folders in `folder`; returns student -> the wrong files they handed in."""
     rng = random.Random(seed)
-    reference = sorted(INSTRUCTOR.glob("ex*.py"))
+    reference = exercise_files(INSTRUCTOR)
     shapes = wrong_files()
     plan: dict[str, tuple[list[Path], list[str]]] = {}
     if n >= 6 + len(shapes):
         plan.update({f"reference_{i}": (reference, []) for i in range(1, 5)})
-        plan.update({f"stubs_{i}": (sorted(EXERCISES.glob("ex*.py")), []) for i in range(1, 3)})
+        plan.update({f"stubs_{i}": (exercise_files(EXERCISES), []) for i in range(1, 3)})
         plan.update({f"wrong_{name}": (reference, [name]) for name in shapes})
     else:
         handed_in = [p for p in reference if not p.name.startswith(LEFT_OUT)]
         plan["reference"] = (reference, [])
-        plan["stubs"] = (sorted(EXERCISES.glob("ex*.py")), [])
+        plan["stubs"] = (exercise_files(EXERCISES), [])
         plan["known_wrong"] = (reference, list(WRONG_FILES))
         plan["known_wrong_more"] = (handed_in, list(MORE_WRONG_FILES))
     for i in range(1, n - len(plan) + 1):

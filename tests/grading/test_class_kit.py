@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from a2c_lessons.grading import sandbox, tables
-from a2c_lessons.grading.bundle import build_bundle, check_bundle
+from a2c_lessons.grading.release import build_bundle, bundle_leaks, exercise_files
 
 REPO = Path(__file__).resolve().parents[2]
 INSTRUCTOR = REPO / "instructor"
@@ -70,10 +70,10 @@ def test_changing_points_and_releasing_updates_every_table_and_the_tests_pass(tm
 @pytest.mark.parametrize("graded", [False, True], ids=["practice", "graded"])
 def test_the_bundle_holds_every_exercise_and_no_instructor_material(graded):
     files = build_bundle(INSTRUCTOR, REPO / "notebooks", graded=graded)
-    exercises = {p.name for p in INSTRUCTOR.glob("ex*.py")}
+    exercises = {p.name for p in exercise_files(INSTRUCTOR)}
     assert {f"exercises/{name}" for name in exercises} <= set(files)
     assert {f"notebooks/{p.name}" for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")} <= set(files)
-    assert check_bundle(files, INSTRUCTOR) == []
+    assert bundle_leaks(files, INSTRUCTOR) == []
     assert ("exercises/answer_keys.json" in files) is not graded
     solutions = [p.read_text().split("### BEGIN SOLUTION\n")[1].split("### END SOLUTION")[0].strip()
                  for p in INSTRUCTOR.glob("ex1*.py")]  # fmt: skip
@@ -82,9 +82,9 @@ def test_the_bundle_holds_every_exercise_and_no_instructor_material(graded):
     assert "README.md" in files and b"## The lessons, in order" in files["README.md"]
 
 
-def test_check_bundle_catches_a_hidden_test_and_a_solution():
+def test_bundle_leaks_catches_a_hidden_test_and_a_solution():
     leaky = {"exercises/test_ex09_gae_hidden.py": b"", "exercises/ex06.py": b"### BEGIN SOLUTION\n"}
-    assert len(check_bundle(leaky, INSTRUCTOR)) == 2
+    assert len(bundle_leaks(leaky, INSTRUCTOR)) == 2
 
 
 def test_pytest_runs_in_the_unpacked_bundle(tmp_path):

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from a2c_lessons.grading import batch
+from a2c_lessons.grading.release import exercise_files
+from a2c_lessons.grading.wire import exercise_id
 from a2c_lessons.grading.workspace import checksum
 from tests.security.support import require_sandbox
 
@@ -66,9 +68,9 @@ def run(tmp_path_factory) -> BatchRun:
     require_sandbox()
     root = tmp_path_factory.mktemp("batch")
     submissions, out = root / "submissions", root / "grades"
-    reference = sorted(INSTRUCTOR.glob("ex*.py"))
+    reference = exercise_files(INSTRUCTOR)
     _hand_in(submissions / "reference", reference)
-    _hand_in(submissions / "stubs", sorted(EXERCISES.glob("ex*.py")))
+    _hand_in(submissions / "stubs", exercise_files(EXERCISES))
     _hand_in(submissions / "known_wrong", reference, WRONG_FILES)
     handed_in = [p for p in reference if not p.name.startswith(LEFT_OUT)]
     _hand_in(submissions / "known_wrong_more", handed_in, MORE_WRONG_FILES)
@@ -111,7 +113,7 @@ def test_batch_never_writes_to_the_submissions(run):
 
 
 def test_grades_csv_has_a_column_per_exercise(run):
-    exercises = sorted(p.stem[:4] for p in INSTRUCTOR.glob("ex*.py"))
+    exercises = [exercise_id(p.stem) for p in exercise_files(INSTRUCTOR)]
     assert run.header[:3] == ["student", "score", "max_score"] and run.header[-1] == "notes"
     assert [column[:4] for column in run.header[3:-1]] == exercises
     assert run.rows["reference"]["score"] == run.rows["reference"]["max_score"]

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from a2c_lessons.grading import batch, sandbox
+from a2c_lessons.grading.release import exercise_files
 from a2c_lessons.grading.workspace import checksum
 from tests.security.support import SANDBOX_MODES, require_sandbox
 
@@ -80,7 +81,7 @@ class ClassRun:
 def hand_in(folder: Path, base: Path, overlay: dict[str, str]) -> None:
     """A student folder: the base's ex*.py files, then `overlay` (name -> text) over them."""
     folder.mkdir(parents=True)
-    for path in sorted(base.glob("ex*.py")):
+    for path in exercise_files(base):
         shutil.copyfile(path, folder / path.name)
     for name, text in overlay.items():
         (folder / name.removesuffix(".txt")).write_text(text)
