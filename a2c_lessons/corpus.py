@@ -39,8 +39,7 @@ NEGATIVE = (
     "cold", "messy", "overpriced", "forgettable",
 )  # fmt: skip
 # "i loved the food" / "i did not love the food": past tense and base form, with polarity.
-LIKED = {"loved": 1, "liked": 1, "enjoyed": 1, "adored": 1,
-         "hated": -1, "disliked": -1, "loathed": -1, "regretted": -1}  # fmt: skip
+LIKED = {"loved": 1, "liked": 1, "enjoyed": 1, "adored": 1, "hated": -1, "disliked": -1, "loathed": -1, "regretted": -1}
 LIKE = {"love": 1, "like": 1, "enjoy": 1, "hate": -1, "dislike": -1}
 OPENERS = (("honestly", ","), ("overall", ","), ("i", "think"), ("to", "be", "fair", ","))
 

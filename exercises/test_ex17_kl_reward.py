@@ -47,8 +47,15 @@ def known_wrong(scores, logprobs, ref_logprobs, mask, kl_coef):
 
 
 def rewards_of(student, scores, logprobs, ref_logprobs, mask, kl_coef):
-    out = student.call(EXERCISE, "kl_penalised_rewards", scores.clone(), logprobs.clone(), ref_logprobs.clone(),
-                       mask.clone(), kl_coef=kl_coef)  # fmt: skip
+    out = student.call(
+        EXERCISE,
+        "kl_penalised_rewards",
+        scores.clone(),
+        logprobs.clone(),
+        ref_logprobs.clone(),
+        mask.clone(),
+        kl_coef=kl_coef,
+    )
     b, t = mask.shape
     return expect_tensor(out, "kl_penalised_rewards", (b, t), hints={(b,): "Return one reward per token."})
 

@@ -79,14 +79,16 @@ def test_gradient_is_a2c_at_ratio_one_and_zero_once_clipped(student):
     """at rho = 1 the gradient is A2C's; past the clip in A's direction it is 0"""
     batch = random_batch(194)
     new, adv, mask = batch.logprobs, batch.advantages, batch.mask
-    result = student.differentiate(EXERCISE, "ppo_clip_loss", Grad(new), new.clone(), adv.clone(), mask.clone(),
-                                   clip=CLIP)  # fmt: skip
+    result = student.differentiate(
+        EXERCISE, "ppo_clip_loss", Grad(new), new.clone(), adv.clone(), mask.clone(), clip=CLIP
+    )
     reference = new.clone().requires_grad_()
     losses.a2c_loss(reference, adv, mask).backward()
     if result.grads[0] is None or not close(result.grads[0], reference.grad):
         fail("At rho = 1 (new = old) the gradient of the clipped loss must equal the A2C loss's gradient.")
     moved = new + 0.5 * torch.sign(adv)  # every ratio past 1 +- 0.2 in the direction its advantage wants
-    result = student.differentiate(EXERCISE, "ppo_clip_loss", Grad(moved), new.clone(), adv.clone(), mask.clone(),
-                                   clip=CLIP)  # fmt: skip
+    result = student.differentiate(
+        EXERCISE, "ppo_clip_loss", Grad(moved), new.clone(), adv.clone(), mask.clone(), clip=CLIP
+    )
     if result.grads[0] is not None and not close(result.grads[0], torch.zeros_like(new)):
         fail("Once a token's ratio is past the clip in the direction its advantage pushes, its gradient must be 0.")

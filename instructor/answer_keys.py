@@ -341,6 +341,14 @@ _ESTIMATES = {
 }
 
 KEYS = {
-    **_ROLES, **_ORDER, **_SINGLE_LETTER, **_TOKENS, **_PARTS, **_RUNS, **_REASONS, **_INTERVAL, **_OVEROPTIMISATION,
+    **_ROLES,
+    **_ORDER,
+    **_SINGLE_LETTER,
+    **_TOKENS,
+    **_PARTS,
+    **_RUNS,
+    **_REASONS,
+    **_INTERVAL,
+    **_OVEROPTIMISATION,
     **_ESTIMATES,
-}  # fmt: skip
+}

@@ -56,8 +56,13 @@ def test_hand_worked_case(student):
     mask = torch.tensor([[True, True, False]])  # the third pair is a pad: its 5 - 0 must not count
     # d = 0 gives -log(1/2) = log 2; d = log 3 gives -log(3/4) = log(4/3)
     expected = torch.tensor(0.5 * (math.log(2.0) + math.log(4.0 / 3.0)))
-    expect_close(loss_of(student, chosen, rejected, mask), expected, "bradley_terry_loss", "the hand-worked case",
-                 wrong=known_wrong(chosen, rejected, mask))  # fmt: skip
+    expect_close(
+        loss_of(student, chosen, rejected, mask),
+        expected,
+        "bradley_terry_loss",
+        "the hand-worked case",
+        wrong=known_wrong(chosen, rejected, mask),
+    )
 
 
 @points(2)
@@ -67,8 +72,13 @@ def test_matches_library(student):
         chosen, rejected, mask = case(seed)
         expected = bradley_terry_loss(chosen[mask], rejected[mask])
         description = f"a batch of {mask.shape[0]} prompts with {mask.sum(dim=1).tolist()} real pairs (seed {seed})"
-        expect_close(loss_of(student, chosen, rejected, mask), expected, "bradley_terry_loss", description,
-                     wrong=known_wrong(chosen, rejected, mask))  # fmt: skip
+        expect_close(
+            loss_of(student, chosen, rejected, mask),
+            expected,
+            "bradley_terry_loss",
+            description,
+            wrong=known_wrong(chosen, rejected, mask),
+        )
 
 
 @points(1)

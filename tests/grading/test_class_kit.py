@@ -57,10 +57,18 @@ def test_changing_points_and_releasing_updates_every_table_and_the_tests_pass(tm
     shows_nine = re.compile(r"ex08[^|\n]*?\(9\)|ex08_discounted_returns\.py` \|[^\n]*\| 9 \|")
     for path in ("README.md", "notebooks/README.md", "exercises/README.md", "notebooks/03_advantages_and_critic.ipynb"):
         assert shows_nine.search((clone / path).read_text()), path
-    checks = ["tests/grading/test_class_kit.py::test_every_points_table_agrees_with_the_tests",
-              "tests/grading/test_grading_release.py::test_committed_exercises_equal_a_fresh_release"]  # fmt: skip
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *checks], cwd=clone,
-                          env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    checks = [
+        "tests/grading/test_class_kit.py::test_every_points_table_agrees_with_the_tests",
+        "tests/grading/test_grading_release.py::test_committed_exercises_equal_a_fresh_release",
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *checks],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-3000:]
 
 
@@ -75,8 +83,10 @@ def test_the_bundle_holds_every_exercise_and_no_instructor_material(graded):
     assert {f"notebooks/{p.name}" for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")} <= set(files)
     assert bundle_leaks(files, INSTRUCTOR) == []
     assert ("exercises/answer_keys.json" in files) is not graded
-    solutions = [p.read_text().split("### BEGIN SOLUTION\n")[1].split("### END SOLUTION")[0].strip()
-                 for p in INSTRUCTOR.glob("ex1*.py")]  # fmt: skip
+    solutions = [
+        p.read_text().split("### BEGIN SOLUTION\n")[1].split("### END SOLUTION")[0].strip()
+        for p in INSTRUCTOR.glob("ex1*.py")
+    ]
     text = b"\n".join(files.values()).decode(errors="replace")
     assert not any(solution in text for solution in solutions if len(solution) > 30)
     assert "README.md" in files and b"## The lessons, in order" in files["README.md"]
@@ -89,8 +99,12 @@ def test_bundle_leaks_catches_a_hidden_test_and_a_solution():
 
 def test_pytest_runs_in_the_unpacked_bundle(tmp_path):
     bundle = tmp_path / "course.zip"
-    done = subprocess.run([sys.executable, "-m", "a2c_lessons.cli", "release", "--bundle", str(bundle)],
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "a2c_lessons.cli", "release", "--bundle", str(bundle)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     zipfile.ZipFile(bundle).extractall(tmp_path)
     course = tmp_path / "course"
@@ -114,12 +128,33 @@ def _tree(folder: Path) -> str:
 
 def test_a_wheel_install_takes_explicit_paths_and_writes_nothing_into_the_package(tmp_path):
     wheel_dir, venv = tmp_path / "wheel", tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(wheel_dir), str(REPO)], check=True, capture_output=True, timeout=300)  # fmt: skip
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheel_dir),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
-    site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())  # fmt: skip
+    site = Path(
+        subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     # the dependencies come from this environment's site-packages; the package itself only from the wheel
     ours = next(p for p in map(Path, sys.path) if p.name == "site-packages" and (p / "torch").is_dir())
     (site / "deps.pth").write_text(f"{ours}\n")

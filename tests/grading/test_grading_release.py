@@ -131,8 +131,13 @@ def test_a_graded_release_ships_no_answer_key_and_its_self_check_says_who_grades
         not in shipped
     )
     shutil.copyfile(INSTRUCTOR / "ex06_actor_critic_roles.py", out / "ex06_actor_critic_roles.py")
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "ex06", "-rs"],
-                          cwd=out, capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "ex06", "-rs"],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert "graded by your instructor" in done.stdout, done.stdout[-2000:]
 
 

@@ -89,8 +89,20 @@ def hand_in(folder: Path, base: Path, overlay: dict[str, str]) -> None:
 
 def grade(submissions: Path, out: Path, source: Path, *extra: str) -> str:
     stdout = io.StringIO()
-    args = [str(submissions), "--out", str(out), "--source", str(source), "--jobs", "2", "--timeout", "120",
-            "--test-timeout", str(TEST_TIMEOUT_S), *extra]  # fmt: skip
+    args = [
+        str(submissions),
+        "--out",
+        str(out),
+        "--source",
+        str(source),
+        "--jobs",
+        "2",
+        "--timeout",
+        "120",
+        "--test-timeout",
+        str(TEST_TIMEOUT_S),
+        *extra,
+    ]
     with contextlib.redirect_stdout(stdout):
         assert batch.main(args) == 0
     return stdout.getvalue()
@@ -162,15 +174,32 @@ def class_run(request, tmp_path_factory) -> ClassRun:
     left = escapees()
     results = {p.stem: json.loads(p.read_text()) for p in out.glob("*.json") if not p.name.startswith(".")}
     pwned = [str(p) for p in set(Path("/tmp").glob("a2c-pwned*")) - pwned_before]
-    return ClassRun(mode, out, submissions, source, canary, results, alone, (out / "grades.csv").read_text(), before,
-                    snapshot(watched), listener, secret, stdout, left, pwned)  # fmt: skip
+    return ClassRun(
+        mode,
+        out,
+        submissions,
+        source,
+        canary,
+        results,
+        alone,
+        (out / "grades.csv").read_text(),
+        before,
+        snapshot(watched),
+        listener,
+        secret,
+        stdout,
+        left,
+        pwned,
+    )
 
 
 def plant_links(submissions: Path) -> None:
     """Students whose files are symlinks or FIFOs: made here, since git keeps neither well."""
     classmate = submissions / "reference"
-    for name, target in (("symlink_to_classmate", classmate / "ex04_sequence_utility.py"),
-                         ("symlink_to_etc", Path("/etc/passwd"))):  # fmt: skip
+    for name, target in (
+        ("symlink_to_classmate", classmate / "ex04_sequence_utility.py"),
+        ("symlink_to_etc", Path("/etc/passwd")),
+    ):
         folder = submissions / name
         hand_in(folder, REPO / "exercises", {})
         exercise = "ex04_sequence_utility.py" if name == "symlink_to_classmate" else "ex06_actor_critic_roles.py"

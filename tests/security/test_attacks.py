@@ -78,8 +78,12 @@ ATTACKERS = sorted(ATTACK_TABLE)
 
 
 def test_every_attack_folder_is_in_the_table_and_there_are_at_least_30():
-    on_disk = {p.name for p in ATTACKS.iterdir()} | {"symlink_to_classmate", "symlink_to_etc", "exercises_dir_symlink",
-                                                      "fifo_file"}  # fmt: skip
+    on_disk = {p.name for p in ATTACKS.iterdir()} | {
+        "symlink_to_classmate",
+        "symlink_to_etc",
+        "exercises_dir_symlink",
+        "fifo_file",
+    }
     assert on_disk == set(ATTACK_TABLE)
     assert len(ATTACK_TABLE) >= 30 and len({kind.split(" (")[0] for kind, _, _ in ATTACK_TABLE.values()}) >= 12
 

@@ -32,8 +32,9 @@ def run_autograder(zip_path: Path, root: Path, submission: dict[str, str], base:
     os.chmod(root / "run_autograder", 0o755)
     hand_in(root / "submission", base, submission)
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "A2C_PYTHON": sys.executable}
-    done = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
-                          timeout=600)  # fmt: skip
+    done = subprocess.run(
+        [str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr
     return json.loads((root / "results" / "results.json").read_text())
 
