@@ -3,6 +3,7 @@
     python benchmarks/family.py                 # every member, 5 seeds: long (tens of minutes on 2 CPU cores)
     python benchmarks/family.py --seeds 2       # 2 seeds
     python benchmarks/family.py --methods a2c rloo trl-grpo --seeds 1 --max-steps 2 --no-warmup   # a smoke run
+    python benchmarks/family.py --methods a2c --dtypes float32 bfloat16   # does bf16 learn as float32 does?
 
 Every member runs on our trainer (`A2CTrainer`, one config each) with the task, tiny LM, exact reward, KL
 coefficient, batch (64 completions a step), learning rate and evaluator of `rl_vs_trl.py`, whose `run` and
@@ -15,6 +16,8 @@ grammaticality and KL to the starting model at that point. The members:
                    their usual aggregation (sequence-mean, the original GRPO; constant, Dr. GRPO)
     ppo K=.. M=..  GAE, K epochs of M minibatches per batch, clip 0.2 (K = M = 1 is a2c itself)
     trl-grpo, trl-rloo   TRL's own trainers, as `rl_vs_trl.py` sets them
+    ... bf16       with `--dtypes float32 bfloat16`, each member on our trainer also at dtype="bfloat16"
+                   (bf16 products over float32 weights, `a2c_lessons.precision`), in the row below it
 
 The group estimators and TRL's trainers take `--group-size` completions per prompt (8 by default). For each
 member: how many seeds reached 90%, the median and range over those of steps, sampled tokens (ours only: TRL's
@@ -52,10 +55,25 @@ MEMBERS: dict[str, tuple[str, dict]] = {
     "trl-rloo": ("rloo", {}),
 }
 SHORT = {name.replace(" ", "-").replace("=", ""): name for name in MEMBERS}  # command-line names: "ppo-K4-M1"
+BF16 = " bf16"  # a member's name with this suffix: that member at dtype="bfloat16"
+
+
+def member(name: str) -> tuple[str, dict]:
+    """(method, the A2CConfig fields it changes) of a member, a bf16 one included."""
+    if name.endswith(BF16):
+        method, config = MEMBERS[name.removesuffix(BF16)]
+        return method, {**config, "dtype": "bfloat16"}
+    return MEMBERS[name]
+
+
+def with_dtypes(members: list[str], dtypes: list[str]) -> list[str]:
+    """The members to race: each one on our trainer followed by its bf16 twin when bfloat16 is asked for."""
+    twins = lambda name: [name + BF16] if "bfloat16" in dtypes and MEMBERS[name][0] == "a2c" else []
+    return [run for name in members for run in [name, *twins(name)]]
 
 
 def run_member(name: str, seed: int, args: argparse.Namespace) -> dict:
-    method, config = MEMBERS[name]
+    method, config = member(name)
     if method == "a2c" and config.get("advantage") in ("rloo", "grpo", "dr-grpo"):
         config = {**config, "group_size": args.group_size}
     row = rl_vs_trl.run(method, args.lr, seed, args, config=config)
@@ -102,7 +120,7 @@ def table(rows: list[dict], args: argparse.Namespace) -> list[str]:
 
 def verdicts(rows: list[dict]) -> list[str]:
     """One line per member: how it did against the fastest of ours and against TRL's GRPO."""
-    ours = [s for s in rows if MEMBERS[s["member"]][0] == "a2c" and s["median_s"] is not None]
+    ours = [s for s in rows if member(s["member"])[0] == "a2c" and s["median_s"] is not None]
     best = min(ours, key=lambda s: s["median_s"]) if ours else None
     trl = next((s for s in rows if s["member"] == "trl-grpo" and s["median_s"] is not None), None)
     lines = []
@@ -123,19 +141,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0 .. N-1 for every member")
     parser.add_argument("--lr", type=float, default=3e-4)
     parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/family.md"))
+    dtypes = ("float32", "bfloat16")
+    parser.add_argument("--dtypes", nargs="+", choices=dtypes, default=["float32"], help="float32 always runs")
     family, rest = parser.parse_known_args(argv)
     # the task, evaluator and TRL's settings are rl_vs_trl.py's own options (--max-steps, --group-size, ...)
     args = rl_vs_trl.parse_args(rest + ["--methods", "a2c", "--lrs", str(family.lr), "--out", str(family.out)])
-    args.members = [SHORT[m] for m in family.methods]
+    args.members = with_dtypes([SHORT[m] for m in family.methods], family.dtypes)
     args.seed_count = family.seeds
     args.lr = family.lr
     args.argv = sys.argv[1:] if argv is None else list(argv)
-    if any(MEMBERS[m][0] != "a2c" for m in args.members):
+    if any(member(m)[0] != "a2c" for m in args.members):
         from a2c_lessons.trl_bridge import TRL_MISSING, trl_available
 
         if not trl_available():
             parser.error(TRL_MISSING)
-    args.methods = sorted({MEMBERS[m][0] for m in args.members})  # what rl_vs_trl's header and TRL section read
+    args.methods = sorted({member(m)[0] for m in args.members})  # what rl_vs_trl's header and TRL section read
     return args
 
 

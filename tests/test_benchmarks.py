@@ -213,3 +213,12 @@ def test_length_effect_benchmark_quotes_the_differences_of_its_own_lengths(tmp_p
     for seed, gap in zip(("0", "1"), per_seed):
         assert abs(gap - (length[(seed, "control")] - length[(seed, "Dr. GRPO")])) <= 0.011, (gap, length)
     assert gaps[3] == f"{sum(g > 0 for g in per_seed)}/2", "the count of seeds where the difference is positive"
+
+
+def test_family_benchmark_gives_each_member_on_our_trainer_a_bf16_twin():
+    bench = _load("family")
+    args = bench.parse_args(["--methods", "a2c", "trl-grpo", "ppo-K4-M1", "--dtypes", "float32", "bfloat16"])
+    assert args.members == ["a2c", "a2c bf16", "trl-grpo", "ppo K=4 M=1", "ppo K=4 M=1 bf16"]
+    assert bench.member("ppo K=4 M=1 bf16") == ("a2c", {"ppo_epochs": 4, "minibatches": 1, "dtype": "bfloat16"})
+    assert bench.member("ppo K=4 M=1") == ("a2c", {"ppo_epochs": 4, "minibatches": 1})
+    assert bench.parse_args(["--methods", "a2c"]).members == ["a2c"]
