@@ -174,7 +174,7 @@ def run(method: str, lr: float, seed: int, args: argparse.Namespace, config: dic
     """One training run from the starting tiny LM; returns its row of the table and its curve. `config`: for
     method "a2c", other A2CConfig fields (the family's other members)."""
     torch.manual_seed(seed)
-    policy = load_policy()
+    policy = load_policy(dtype=(config or {}).get("dtype"))  # the trainer refuses a policy at another dtype
     ref_model = copy.deepcopy(policy.model).eval().requires_grad_(False)  # pi_ref: the starting weights
     tracker, load = Tracker(policy, ref_model, args), os.getloadavg()[0]
     if method == "a2c":

@@ -45,7 +45,7 @@ import statistics
 import sys
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -233,7 +233,8 @@ def step_rows(policies: dict[str, Policy], size: Size, new_tokens: int, repeats:
     split = StepSplit()
     trainers = {}
     for dtype, policy in policies.items():
-        trainers["a2c" if dtype == "float32" else "a2c bf16"] = A2CTrainer(cfg, policy=at_dtype(policy, dtype))
+        name = "a2c" if dtype == "float32" else "a2c bf16"
+        trainers[name] = A2CTrainer(replace(cfg, dtype=dtype), policy=at_dtype(policy, dtype))
     for trainer in trainers.values():
         split.watch(trainer)
     times = {name: [] for name in [*trainers, "grpo"]}
