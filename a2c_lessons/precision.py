@@ -59,6 +59,18 @@ def compute_dtype(model: torch.nn.Module) -> torch.dtype:
     return getattr(model, _ATTRIBUTE, torch.float32)
 
 
+def check_compute_dtype(model: torch.nn.Module, dtype: str | torch.dtype | None) -> None:
+    """Raise ValueError when `model` computes at another precision than `dtype`, a config's: the run would
+    train at the model's precision while its saved config said otherwise."""
+    found, wanted = compute_dtype(model), as_dtype(dtype)
+    if found != wanted:
+        have, want = (str(d).removeprefix("torch.") for d in (found, wanted))
+        raise ValueError(
+            f"A2CConfig.dtype is {want!r} but the policy given computes in {have!r}: "
+            f"load it with load_policy(dtype={want!r}), or set dtype={have!r}"
+        )
+
+
 def ratio_tolerance(dtype: torch.dtype) -> float:
     """How far off 1 pi_new / pi_old may be when the same weights sampled and scored at `dtype`."""
     return _RATIO_TOLERANCE[dtype]

@@ -33,7 +33,7 @@ from tqdm.auto import tqdm
 from a2c_lessons import advantages as adv
 from a2c_lessons import losses, ppo, precision, threads
 from a2c_lessons.aggregation import AGGREGATIONS
-from a2c_lessons.config import A2CConfig, ConfigError
+from a2c_lessons.config import A2CConfig
 from a2c_lessons.corpus import PROMPTS
 from a2c_lessons.critic import ActorCritic
 from a2c_lessons.estimators import ESTIMATORS, Estimator
@@ -54,17 +54,6 @@ class NonFiniteError(FloatingPointError):
     """A step met a NaN or inf loss, reward or gradient; it stopped before changing any weight."""
 
 
-def check_policy_dtype(cfg: A2CConfig, policy: Policy) -> None:
-    """Refuse a policy whose passes compute at another precision than `cfg.dtype`: the run would silently
-    train at the policy's, and its config, saved with the run, would say otherwise."""
-    dtype = precision.compute_dtype(policy.model)
-    if dtype != precision.as_dtype(cfg.dtype):
-        name = str(dtype).removeprefix("torch.")
-        raise ConfigError(
-            "dtype", cfg.dtype, f"the given policy's precision, {name!r} (load_policy(dtype=...) sets it)"
-        )
-
-
 class A2CTrainer:
     """Holds the state of a policy-gradient run (A2C by default): actor-critic, reference, optimiser, RNG, metrics.
 
@@ -81,7 +70,7 @@ class A2CTrainer:
         self.accelerator = Accelerator(cpu=not torch.cuda.is_available())
         torch.manual_seed(cfg.seed)
         self.policy = policy or load_policy(cfg.model, device=self.accelerator.device, dtype=cfg.dtype)
-        check_policy_dtype(cfg, self.policy)
+        precision.check_compute_dtype(self.policy.model, cfg.dtype)  # a given policy must agree with cfg
         self.reward_fn = reward_fn or (LearnedReward(cfg.reward_model) if cfg.reward_model else get_reward(cfg.reward))
         # the member of the family this run trains, looked up once by name
         self.estimator = estimator or ESTIMATORS[cfg.advantage]

@@ -154,13 +154,15 @@ def test_a_bf16_training_step_keeps_float32_state_and_passes_its_ratio_check():
 
 def test_the_trainer_refuses_a_policy_at_another_precision_than_its_config(bf16_policy, tiny_policy):
     # a bf16 config with a float32 policy would train in float32 and save a config that says bf16
-    from a2c_lessons.config import A2CConfig, ConfigError
+    from a2c_lessons.config import A2CConfig
     from a2c_lessons.trainer import A2CTrainer
 
     small = A2CConfig(batch_size=16, max_new_tokens=12, stop_positive=None)
-    with pytest.raises(ConfigError, match="dtype must be the given policy's precision, 'float32'"):
+    with pytest.raises(ValueError, match="dtype is 'bfloat16' but the policy given computes in 'float32'"):
         A2CTrainer(dataclasses.replace(small, dtype="bfloat16"), policy=tiny_policy)
-    with pytest.raises(ConfigError, match="dtype must be the given policy's precision, 'bfloat16'"):
+    with pytest.raises(
+        ValueError, match=r"dtype is 'float32' .* load_policy\(dtype='float32'\), or set dtype='bfloat16'"
+    ):
         A2CTrainer(small, policy=bf16_policy)
     assert (
         precision.compute_dtype(A2CTrainer(dataclasses.replace(small, dtype="bfloat16"), policy=bf16_policy).ref_model)
