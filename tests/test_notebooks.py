@@ -85,6 +85,12 @@ def test_the_lessons_are_there_in_order():
     assert sorted(p.stem for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb")) == LESSONS
 
 
+def test_the_readme_table_lists_every_lesson_in_order():
+    # a lesson inserted later (04) once landed at the table's end
+    text = (NOTEBOOK_DIR / "README.md").read_text()
+    assert re.findall(r"^\| \[\d\d [^]]*\]\((\d\d_\w+)\.ipynb\)", text, flags=re.M) == LESSONS
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_committed_without_outputs_or_execution_counts(path):
     raw = json.loads(path.read_text())  # as committed: nbformat.read fills in what is missing
