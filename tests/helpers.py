@@ -1,10 +1,14 @@
-"""What tests in several folders need alike: whether this run is CI, and a bounded wait that says what it waited for."""
+"""What tests in several folders need alike: whether this run is CI, a bounded wait that says what it waited for,
+and where pip finds the CPU build of torch."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 
 def in_ci() -> bool:
@@ -26,3 +30,21 @@ def wait_for(
         if time.monotonic() > deadline:
             raise error(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(poll)
+
+
+def local_torch_wheels() -> str | None:
+    """The folder of pip's find-links (its environment, else its configuration) that holds this torch's CPU
+    wheel, for a fresh venv that must not download the CUDA build; None when there is none."""
+    links = (
+        os.environ.get("PIP_FIND_LINKS")
+        or subprocess.run(
+            [sys.executable, "-m", "pip", "config", "get", "global.find-links"], capture_output=True, text=True
+        ).stdout
+    )
+    import torch  # only the tests that build a venv need it
+
+    version = torch.__version__.split("+")[0]
+    for folder in links.split():
+        if list(Path(folder).glob(f"torch-{version}*cpu*.whl")):
+            return folder
+    return None

@@ -17,19 +17,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import torch
 
 from a2c_lessons.grading.bundle import lesson_rows
+from tests.helpers import local_torch_wheels
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _local_torch_wheel() -> str | None:
-    version = torch.__version__.split("+")[0]
-    for folder in filter(None, os.environ.get("PIP_FIND_LINKS", "/opt/wheels").split()):
-        if list(Path(folder).glob(f"torch-{version}*cpu*.whl")):
-            return folder
-    return None
 
 
 def test_the_lesson_table_is_whole_sentences():
@@ -44,9 +36,9 @@ def test_the_lesson_table_is_whole_sentences():
 
 @pytest.mark.timeout(3600)  # a fresh venv with every dependency, then a lesson
 def test_a_fresh_venv_installs_the_bundle_with_its_readme_command_and_runs_it(tmp_path):
-    wheels = _local_torch_wheel()
+    wheels = local_torch_wheels()
     if wheels is None:
-        pytest.skip("no local CPU torch wheel in PIP_FIND_LINKS: the venv would download the CUDA build")
+        pytest.skip("no CPU torch wheel in pip's find-links: the venv would download the CUDA build")
     bundle = tmp_path / "course.zip"
     done = subprocess.run(
         [sys.executable, "-m", "a2c_lessons.cli", "release", "--bundle", str(bundle)],

@@ -21,6 +21,7 @@ import pytest
 import torch
 
 from a2c_lessons.grading import gradescope
+from tests.helpers import local_torch_wheels
 from tests.security.conftest import ATTACKS, REPO, hand_in
 from tests.security.support import require_sandbox
 
@@ -28,20 +29,12 @@ pytestmark = pytest.mark.timeout(3600)  # a fresh venv with every dependency: mi
 APT_STUB = '#!/bin/sh\necho "$*" >> "$APT_LOG"\n'
 
 
-def _local_torch_wheel() -> str | None:
-    version = torch.__version__.split("+")[0]
-    for folder in filter(None, os.environ.get("PIP_FIND_LINKS", "/opt/wheels").split()):
-        if list(Path(folder).glob(f"torch-{version}*cpu*.whl")):
-            return folder
-    return None
-
-
 @pytest.fixture(scope="module")
 def root(tmp_path_factory) -> Path:
     """A fake /autograder after setup.sh: source/ from the zip, venv/ from setup.sh."""
-    wheels = _local_torch_wheel()
+    wheels = local_torch_wheels()
     if wheels is None:
-        pytest.skip("no local CPU torch wheel in PIP_FIND_LINKS: the venv would download the CUDA build")
+        pytest.skip("no CPU torch wheel in pip's find-links: the venv would download the CUDA build")
     base = tmp_path_factory.mktemp("gradescope")
     root, stubs = base / "autograder", base / "stubs"
     stubs.mkdir()
