@@ -38,6 +38,9 @@ sys.path.insert(0, str(Path(__file__).parent))  # rl_vs_trl.py beside this file:
 
 import rl_vs_trl  # noqa: E402
 
+from a2c_lessons.config import GROUP_ESTIMATORS  # noqa: E402
+from a2c_lessons.precision import DTYPES  # noqa: E402
+
 # member -> ("a2c" and the A2CConfig fields it changes) or (a TRL method and nothing)
 MEMBERS: dict[str, tuple[str, dict]] = {
     "a2c": ("a2c", {}),
@@ -74,7 +77,7 @@ def with_dtypes(members: list[str], dtypes: list[str]) -> list[str]:
 
 def run_member(name: str, seed: int, args: argparse.Namespace) -> dict:
     method, config = member(name)
-    if method == "a2c" and config.get("advantage") in ("rloo", "grpo", "dr-grpo"):
+    if method == "a2c" and config.get("advantage") in GROUP_ESTIMATORS:
         config = {**config, "group_size": args.group_size}
     row = rl_vs_trl.run(method, args.lr, seed, args, config=config)
     return {**row, "member": name}
@@ -141,8 +144,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0 .. N-1 for every member")
     parser.add_argument("--lr", type=float, default=3e-4)
     parser.add_argument("--out", type=Path, default=Path("runs/benchmarks/family.md"))
-    dtypes = ("float32", "bfloat16")
-    parser.add_argument("--dtypes", nargs="+", choices=dtypes, default=["float32"], help="float32 always runs")
+    parser.add_argument("--dtypes", nargs="+", choices=list(DTYPES), default=["float32"], help="float32 always runs")
     family, rest = parser.parse_known_args(argv)
     # the task, evaluator and TRL's settings are rl_vs_trl.py's own options (--max-steps, --group-size, ...)
     args = rl_vs_trl.parse_args(rest + ["--methods", "a2c", "--lrs", str(family.lr), "--out", str(family.out)])
